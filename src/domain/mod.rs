@@ -1,0 +1,13 @@
+//! Pure rules and the types that cross the wire. No leptos, sqlx or tokio here: this module
+//! compiles for the server and the browser alike, so a rule is written once and the browser
+//! checks it instantly with the same code the server enforces.
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod basic_data;
+pub mod jobs;
+pub mod messages;
+pub mod page;
+pub mod validate;
