@@ -1,0 +1,181 @@
+//! The `tessera` binary: serve the console, migrate, seed demo data, create administrators.
+
+#[cfg(feature = "ssr")]
+mod cli {
+    use clap::{Parser, Subcommand};
+    use leptos::config::get_configuration;
+    use std::sync::Arc;
+    use tessera::server::config::Config;
+    use tessera::server::db::Db;
+    use tessera::server::embedded_pg::EmbeddedPg;
+    use tessera::server::{http, jobs, outbox::Notifier, seed, AppState};
+
+    #[derive(Parser)]
+    #[command(name = "tessera", version, about = "Tessera: one-item-one-code marketing console")]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Serve the console (applies migrations first).
+        Serve {
+            /// Seed the demo enterprise before serving.
+            #[arg(long)]
+            demo: bool,
+            /// Address to listen on (default: LEPTOS_SITE_ADDR or 127.0.0.1:3000).
+            #[arg(long, env = "TESSERA_ADDR")]
+            addr: Option<std::net::SocketAddr>,
+        },
+        /// Apply pending database migrations and exit.
+        Migrate,
+        /// Seed data.
+        Seed {
+            /// The demo enterprise: brands, products, regions, factories, positions, staff.
+            #[arg(long, required = true)]
+            demo: bool,
+        },
+        /// Manage administrators.
+        Admin {
+            #[command(subcommand)]
+            command: AdminCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum AdminCommand {
+        /// Create an enterprise's administrator (and the enterprise, if new).
+        Create {
+            #[arg(long)]
+            enterprise: String,
+            #[arg(long, default_value = "管理员")]
+            name: String,
+            #[arg(long)]
+            mobile: Option<String>,
+            #[arg(long)]
+            email: Option<String>,
+            #[arg(long, env = "TESSERA_ADMIN_PASSWORD")]
+            password: String,
+        },
+    }
+
+    pub async fn main() -> anyhow::Result<()> {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            )
+            .init();
+        let cli = Cli::parse();
+        let config = cli.config;
+
+        // Our own PostgreSQL when no DATABASE_URL is given; stopped when `embedded` drops.
+        let mut embedded = None;
+        let options = match &config.database_url {
+            Some(url) => url.parse()?,
+            None => {
+                let mut pg = EmbeddedPg::new(&config.pg_data, config.pg_port, config.pg_bin.clone())?;
+                let options = pg.start()?;
+                tracing::info!(data = %config.pg_data.display(), "using embedded PostgreSQL");
+                embedded = Some(pg);
+                options
+            }
+        };
+        let db = Db::connect(options, config.db_pool).await?;
+
+        match cli.command {
+            Command::Migrate => println!("migrations applied"),
+            Command::Seed { .. } => {
+                seed::demo(&db).await?;
+                print_demo_logins();
+            }
+            Command::Admin { command: AdminCommand::Create { enterprise, name, mobile, email, password } } => {
+                admin_create(&db, &enterprise, &name, mobile.as_deref(), email.as_deref(), &password).await?;
+            }
+            Command::Serve { demo, addr } => {
+                if demo {
+                    seed::demo(&db).await?;
+                }
+                serve(db.clone(), config, addr, demo).await?;
+            }
+        }
+        drop(embedded);
+        Ok(())
+    }
+
+    async fn admin_create(
+        db: &Db,
+        enterprise: &str,
+        name: &str,
+        mobile: Option<&str>,
+        email: Option<&str>,
+        password: &str,
+    ) -> anyhow::Result<()> {
+        use tessera::domain::validate::{is_email, is_mobile};
+        anyhow::ensure!(mobile.is_some() || email.is_some(), "give --mobile or --email");
+        anyhow::ensure!(mobile.is_none_or(is_mobile), "--mobile must be an 11-digit mainland mobile number");
+        anyhow::ensure!(email.is_none_or(is_email), "--email is not a valid address");
+        anyhow::ensure!(
+            tessera::domain::auth::is_strong_password(password),
+            "the password needs at least 8 characters with letters and digits"
+        );
+        let (e, u) = seed::create_admin(db, enterprise, name, mobile, email, password).await?;
+        println!("administrator {u} of enterprise {e} ({enterprise}) is ready: sign in with {}", mobile.or(email).unwrap_or_default());
+        Ok(())
+    }
+
+    fn print_demo_logins() {
+        println!("Demo enterprises: {} and {}", seed::DEMO_ENTERPRISE, seed::DEMO_ENTERPRISE_2);
+        for l in seed::DEMO_LOGINS {
+            println!("  {:<24} {:<28} {}", l.who, l.login, l.password);
+        }
+    }
+
+    async fn serve(db: Db, config: Config, addr: Option<std::net::SocketAddr>, demo: bool) -> anyhow::Result<()> {
+        if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() {
+            std::env::set_var("LEPTOS_OUTPUT_NAME", "tessera");
+        }
+        let mut leptos_options = get_configuration(None)?.leptos_options;
+        if let Some(addr) = addr {
+            leptos_options.site_addr = addr;
+        }
+        let addr = leptos_options.site_addr;
+        std::fs::create_dir_all(&config.media_dir)?;
+        let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from)?;
+        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone() };
+        tokio::spawn(jobs::work_forever(db.clone()));
+        tokio::spawn(notifier.deliver_forever(db.system.clone()));
+
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        println!("Tessera is running at http://{addr}");
+        if demo {
+            print_demo_logins();
+        }
+        axum::serve(listener, http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        tracing::info!("shut down");
+        Ok(())
+    }
+
+    async fn shutdown_signal() {
+        let ctrl_c = async { tokio::signal::ctrl_c().await.expect("install Ctrl-C handler") };
+        let term = async {
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("install SIGTERM handler").recv().await;
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    }
+}
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    cli::main().await
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser entry point is `hydrate()` in lib.rs.
+}

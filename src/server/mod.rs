@@ -1,0 +1,31 @@
+//! Server-only code: configuration, the database, sessions and tenancy, repositories per area,
+//! the outbox, jobs, the HTTP router and the demo seed.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod embedded_pg;
+pub mod http;
+pub mod jobs;
+pub mod outbox;
+pub mod repo;
+pub mod seed;
+
+use std::sync::Arc;
+
+/// Everything a request handler needs; provided to server functions as context.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: leptos::config::LeptosOptions,
+    pub db: db::Db,
+    pub config: Arc<config::Config>,
+    pub notifier: outbox::Notifier,
+}
+
+impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
