@@ -179,7 +179,7 @@ pub async fn get_job_status(id: i64) -> Result<JobStatus, AppError> {
     use imp::*;
     respond(async {
         let ctx = crate::server::context::signed_in().await?;
-        crate::server::jobs::status(&mut ctx.tx().await?, id).await?.ok_or(AppError::NotFound)
+        crate::server::jobs::status(&mut ctx.tx().await?, &ctx.actor(), id).await?.ok_or(AppError::NotFound)
     })
     .await
 }

@@ -18,6 +18,22 @@ pub enum Module {
 impl Module {
     pub const ALL: [Module; 6] = [Module::Codes, Module::Marketing, Module::Insight, Module::Guides, Module::Mall, Module::Settings];
 
+    /// The stored name (audit_log.module).
+    pub fn key(self) -> &'static str {
+        match self {
+            Module::Codes => "Codes",
+            Module::Marketing => "Marketing",
+            Module::Insight => "Insight",
+            Module::Guides => "Guides",
+            Module::Mall => "Mall",
+            Module::Settings => "Settings",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Module> {
+        Module::ALL.into_iter().find(|m| m.key() == key)
+    }
+
     pub fn label(self, l: Locale) -> &'static str {
         use crate::i18n::T;
         match self {
@@ -221,6 +237,14 @@ mod tests {
         let listed: usize = Module::ALL.iter().map(|m| m.functions().count()).sum();
         assert_eq!(listed, Function::ALL.len());
         assert!(Grants::everything().0.len() == Function::ALL.len());
+    }
+
+    #[test]
+    fn module_keys_round_trip() {
+        for m in Module::ALL {
+            assert_eq!(Module::from_key(m.key()), Some(m));
+        }
+        assert_eq!(Module::from_key("Nope"), None);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult
     .bind(actor.enterprise_id)
     .bind(actor.user_id)
     .bind(&actor.name)
-    .bind(serde_json::to_value(change.module).map_err(internal)?.as_str().unwrap_or_default())
+    .bind(change.module.key())
     .bind(change.action)
     .bind(change.entity)
     .bind(change.entity_id)
@@ -54,22 +54,30 @@ struct Row {
     entity: String,
     entity_id: Option<i64>,
     summary: String,
-    total: i64,
 }
 
 pub async fn list(tx: &mut Tx, enterprise_id: i64, f: &AuditFilter, page: PageReq) -> AppResult<Page<AuditEntry>> {
-    let module = f.module.map(|m| serde_json::to_value(m).unwrap_or_default().as_str().unwrap_or_default().to_string());
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, at, user_id, user_name, module, action, entity, entity_id, summary, count(*) OVER () AS total
-           FROM audit_log
-          WHERE enterprise_id = $1
+    const FILTER: &str = "enterprise_id = $1
             AND ($2::bigint IS NULL OR user_id = $2)
             AND ($3::text IS NULL OR module = $3)
             AND ($4::date IS NULL OR at >= ($4::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
-            AND ($5::date IS NULL OR at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+            AND ($5::date IS NULL OR at < (($5::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))";
+    let module = f.module.map(Module::key);
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM audit_log WHERE {FILTER}"))
+        .bind(enterprise_id)
+        .bind(f.user_id)
+        .bind(module)
+        .bind(f.from)
+        .bind(f.to)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(internal)?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT id, at, user_id, user_name, module, action, entity, entity_id, summary
+           FROM audit_log WHERE {FILTER}
           ORDER BY at DESC, id DESC
-          LIMIT $6 OFFSET $7",
-    )
+          LIMIT $6 OFFSET $7"
+    ))
     .bind(enterprise_id)
     .bind(f.user_id)
     .bind(module)
@@ -80,7 +88,6 @@ pub async fn list(tx: &mut Tx, enterprise_id: i64, f: &AuditFilter, page: PageRe
     .fetch_all(&mut **tx)
     .await
     .map_err(internal)?;
-    let total = rows.first().map(|r| r.total).unwrap_or(0);
     let p = page.clamped();
     Ok(Page {
         total,
@@ -93,7 +100,7 @@ pub async fn list(tx: &mut Tx, enterprise_id: i64, f: &AuditFilter, page: PageRe
                 at: r.at,
                 user_id: r.user_id,
                 user_name: r.user_name,
-                module: serde_json::from_value(serde_json::Value::String(r.module)).unwrap_or(Module::Settings),
+                module: Module::from_key(&r.module).unwrap_or(Module::Settings),
                 action: r.action,
                 entity: r.entity,
                 entity_id: r.entity_id,

@@ -42,12 +42,18 @@ pub async fn enqueue(tx: &mut Tx, actor: &Actor, kind: &str, payload: serde_json
         .map_err(internal)
 }
 
-pub async fn status(tx: &mut Tx, id: i64) -> AppResult<Option<JobStatus>> {
-    sqlx::query_as("SELECT id, kind, status, progress, total, result, error FROM jobs WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(internal)
+/// A job's status, for the person who queued it (its result may be theirs alone to see).
+pub async fn status(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<Option<JobStatus>> {
+    sqlx::query_as(
+        "SELECT id, kind, status, progress, total, result, error FROM jobs
+          WHERE enterprise_id = $1 AND id = $2 AND created_by = $3",
+    )
+    .bind(actor.enterprise_id)
+    .bind(id)
+    .bind(actor.user_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(internal)
 }
 
 #[derive(sqlx::FromRow)]

@@ -86,7 +86,7 @@ pub async fn save_position(tx: &mut Tx, e: i64, i: &PositionInput) -> AppResult<
     };
     match r.map_err(|err| unique_or_internal(err, &[("positions_name_unique", "name")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "positions", i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, "positions", e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -98,8 +98,9 @@ pub async fn delete_position(tx: &mut Tx, e: i64, id: i64) -> AppResult<String> 
     }
     let holders: Vec<String> = sqlx::query_scalar(
         "SELECT '账号 ' || u.name FROM memberships m JOIN users u ON u.id = m.user_id
-          WHERE m.position_id = $1 ORDER BY u.name LIMIT 10",
+          WHERE m.enterprise_id = $1 AND m.position_id = $2 ORDER BY u.name LIMIT 10",
     )
+    .bind(e)
     .bind(id)
     .fetch_all(&mut **tx)
     .await
@@ -216,7 +217,7 @@ pub async fn update_account(tx: &mut Tx, e: i64, i: &AccountInput) -> AppResult<
     .fetch_optional(&mut **tx)
     .await
     .map_err(internal)?;
-    let Some(user_id) = updated else { return Err(missing_or_stale(tx, "memberships", id).await) };
+    let Some(user_id) = updated else { return Err(missing_or_stale(tx, "memberships", e, id).await) };
     sqlx::query("UPDATE users SET name = $2, mobile = $3, email = $4 WHERE id = $1")
         .bind(user_id)
         .bind(i.name.trim())

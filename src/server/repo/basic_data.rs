@@ -51,7 +51,7 @@ pub async fn save_brand(tx: &mut Tx, e: i64, i: &BrandInput) -> AppResult<i64> {
     };
     match r.map_err(|err| unique_or_internal(err, &[("brands_name_unique", "name")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "brands", i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, "brands", e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -142,7 +142,7 @@ pub async fn save_product(tx: &mut Tx, e: i64, i: &ProductInput) -> AppResult<i6
     };
     match r.map_err(|err| unique_or_internal(err, &[("products_barcode_unique", "barcode")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "products", i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, "products", e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -207,7 +207,7 @@ pub async fn save_region(tx: &mut Tx, e: i64, i: &RegionInput) -> AppResult<i64>
     };
     match r.map_err(|err| unique_or_internal(err, &[("regions_name_unique", "name")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "regions", i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, "regions", e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -265,7 +265,7 @@ pub async fn save_factory(tx: &mut Tx, e: i64, i: &FactoryInput) -> AppResult<i6
     };
     match r.map_err(|err| unique_or_internal(err, &[("factories_name_unique", "name")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "factories", i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, "factories", e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -329,7 +329,7 @@ pub async fn save_unit(tx: &mut Tx, e: i64, kind: Kind, i: &UnitInput) -> AppRes
     };
     match r.map_err(|err| unique_or_internal(err, &[(unique, "name")]))? {
         Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, table, i.id.unwrap_or_default()).await),
+        None => Err(missing_or_stale(tx, table, e, i.id.unwrap_or_default()).await),
     }
 }
 
@@ -347,20 +347,25 @@ fn table_of(kind: Kind) -> &'static str {
 }
 
 /// Names of what still references a record (up to 10, for the message).
-async fn referenced_by(tx: &mut Tx, kind: Kind, id: i64) -> AppResult<Vec<String>> {
-    let sql = match kind {
-        Kind::Brand => "SELECT '产品 ' || name FROM products WHERE brand_id = $1 ORDER BY name LIMIT 10",
-        Kind::Region => "SELECT '工厂 ' || name FROM factories WHERE region_id = $1 ORDER BY name LIMIT 10",
-        Kind::Factory => "SELECT '车间 ' || name FROM workshops WHERE factory_id = $1 ORDER BY name LIMIT 10",
-        Kind::Workshop => "SELECT '产线 ' || name FROM production_lines WHERE workshop_id = $1 ORDER BY name LIMIT 10",
+async fn referenced_by(tx: &mut Tx, e: i64, kind: Kind, id: i64) -> AppResult<Vec<String>> {
+    let (label, table, column) = match kind {
+        Kind::Brand => ("产品", "products", "brand_id"),
+        Kind::Region => ("工厂", "factories", "region_id"),
+        Kind::Factory => ("车间", "workshops", "factory_id"),
+        Kind::Workshop => ("产线", "production_lines", "workshop_id"),
         Kind::Product | Kind::Line => return Ok(vec![]),
     };
-    sqlx::query_scalar(sql).bind(id).fetch_all(&mut **tx).await.map_err(internal)
+    sqlx::query_scalar(&format!("SELECT '{label} ' || name FROM {table} WHERE enterprise_id = $1 AND {column} = $2 ORDER BY name LIMIT 10"))
+        .bind(e)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(internal)
 }
 
 /// Deletes a record unless something references it; returns its name for the audit log.
 pub async fn delete(tx: &mut Tx, e: i64, kind: Kind, id: i64) -> AppResult<String> {
-    let by = referenced_by(tx, kind, id).await?;
+    let by = referenced_by(tx, e, kind, id).await?;
     if !by.is_empty() {
         return Err(AppError::Refused(Msg::InUse { by }));
     }

@@ -22,9 +22,12 @@ pub fn unique_or_internal(e: sqlx::Error, fields: &[(&str, &str)]) -> AppError {
 }
 
 /// After an update matched no row: the record is gone (404) or was changed meanwhile (stale).
-pub async fn missing_or_stale(tx: &mut super::db::Tx, table: &str, id: i64) -> AppError {
-    let exists: Result<Option<i64>, _> =
-        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await;
+pub async fn missing_or_stale(tx: &mut super::db::Tx, table: &str, enterprise_id: i64, id: i64) -> AppError {
+    let exists: Result<Option<i64>, _> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE enterprise_id = $1 AND id = $2"))
+        .bind(enterprise_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await;
     match exists {
         Ok(Some(_)) => AppError::Refused(Msg::Stale),
         Ok(None) => AppError::NotFound,
