@@ -266,6 +266,15 @@ END $$;
 REVOKE ALL ON FUNCTION tessera_find_or_create_user(text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tessera_find_or_create_user(text, text, text, text) TO tessera_app;
 
+-- Whether a person belongs to an enterprise other than the current one (their login is then
+-- not this enterprise's to change). Runs as the owner: other enterprises' rows are invisible.
+CREATE FUNCTION tessera_user_in_other_enterprises(p_user bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    AS $$ SELECT EXISTS (SELECT 1 FROM memberships
+                          WHERE user_id = p_user AND enterprise_id IS DISTINCT FROM tessera_enterprise()) $$;
+REVOKE ALL ON FUNCTION tessera_user_in_other_enterprises(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tessera_user_in_other_enterprises(bigint) TO tessera_app;
+
 GRANT USAGE ON SCHEMA public TO tessera_app;
 GRANT EXECUTE ON FUNCTION tessera_enterprise() TO tessera_app;
 -- Later migrations' tables are reachable by tessera_app too (each still needs its policy).

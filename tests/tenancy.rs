@@ -277,3 +277,37 @@ async fn row_level_security_confines_the_app_role_to_the_set_enterprise(pool: Pg
     assert_eq!(row.get::<i64, _>("enterprise_id"), b);
     app.close().await;
 }
+
+#[sqlx::test(migrator = "tessera::server::db::MIGRATOR")]
+async fn a_person_of_two_enterprises_keeps_their_login_whatever_one_admin_edits(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let a = app.enterprise("甲企业", "13800000001").await;
+    let b = app.enterprise("乙企业", "13800000002").await; // the shared person's other enterprise
+    let pa = app.position(a.enterprise_id, "运营", &[(Function::Campaigns, Level::View)]).await;
+    let pb = app.position(b.enterprise_id, "运营", &[(Function::Campaigns, Level::View)]).await;
+    let shared = app.member(a.enterprise_id, pa, "共用人", "13900000009").await;
+    app.member(b.enterprise_id, pb, "共用人", "13900000009").await;
+    let only_a = app.member(a.enterprise_id, pa, "甲专属", "13900000008").await;
+    let mut c = app.signed_in(&a.login, PASSWORD).await;
+    let input = |id: i64, version: i32, name: &str, mobile: &str| {
+        json!({ "input": { "id": id, "version": version, "name": name, "mobile": mobile,
+                           "email": "", "position_id": pa, "remark": "" } })
+    };
+
+    // A's administrator may rename the shared person but not change their login.
+    let shared_account = app.membership_id(a.enterprise_id, shared).await;
+    let (status, answer) = c.call("accounts/save", input(shared_account, 1, "共用人", "13900000007")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(common::field_error(&answer, "mobile"), Some(&json!("LoginSharedWithOtherEnterprises")));
+    c.ok("accounts/save", input(shared_account, 1, "共用人(甲)", "13900000009")).await;
+    let (name, mobile): (String, String) =
+        sqlx::query_as("SELECT name, mobile FROM users WHERE id = $1").bind(shared).fetch_one(app.sys()).await.unwrap();
+    assert_eq!((name.as_str(), mobile.as_str()), ("共用人(甲)", "13900000009"));
+
+    // Someone who belongs to A alone: A's administrator manages their login.
+    let own_account = app.membership_id(a.enterprise_id, only_a).await;
+    c.ok("accounts/save", input(own_account, 1, "甲专属", "13900000006")).await;
+    let mobile: String = sqlx::query_scalar("SELECT mobile FROM users WHERE id = $1").bind(only_a).fetch_one(app.sys()).await.unwrap();
+    assert_eq!(mobile, "13900000006");
+    app.close().await;
+}

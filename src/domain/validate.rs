@@ -31,6 +31,8 @@ pub enum Msg {
     Stale,
     BuiltInReadOnly,
     CannotDisableSelf,
+    /// The person also belongs to another enterprise: their login cannot be changed here.
+    LoginSharedWithOtherEnterprises,
     FileTooLarge {
         max_kb: usize,
     },
@@ -76,6 +78,10 @@ impl Msg {
             (Msg::BuiltInReadOnly, En) => "Built-in positions cannot be changed or deleted".into(),
             (Msg::CannotDisableSelf, Zh) => "不能停用自己的账号".into(),
             (Msg::CannotDisableSelf, En) => "You cannot disable your own account".into(),
+            (Msg::LoginSharedWithOtherEnterprises, Zh) => "此人同时属于其他企业，其登录手机号和邮箱不能在本企业修改".into(),
+            (Msg::LoginSharedWithOtherEnterprises, En) => {
+                "This person also belongs to another enterprise; their login mobile and email cannot be changed here".into()
+            }
             (Msg::FileTooLarge { max_kb }, Zh) => format!("文件不能超过 {max_kb} KB"),
             (Msg::FileTooLarge { max_kb }, En) => format!("The file must be at most {max_kb} KB"),
             (Msg::UnsupportedFileType, Zh) => "仅支持 PNG、JPEG、WebP 图片".into(),

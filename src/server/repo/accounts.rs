@@ -218,6 +218,22 @@ pub async fn update_account(tx: &mut Tx, e: i64, i: &AccountInput) -> AppResult<
     .await
     .map_err(internal)?;
     let Some(user_id) = updated else { return Err(missing_or_stale(tx, "memberships", e, id).await) };
+    // A person's mobile and email are their login everywhere: an administrator of one
+    // enterprise may not change them for someone who also belongs to another.
+    let (mobile, email): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT mobile, email FROM users WHERE id = $1").bind(user_id).fetch_one(&mut **tx).await.map_err(internal)?;
+    let login_changed = mobile.as_deref() != Some(i.mobile.trim()) || email != email_or_none(&i.email);
+    if login_changed {
+        let shared: bool = sqlx::query_scalar("SELECT tessera_user_in_other_enterprises($1)")
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(internal)?;
+        if shared {
+            let field = if mobile.as_deref() != Some(i.mobile.trim()) { "mobile" } else { "email" };
+            return Err(AppError::field(field, Msg::LoginSharedWithOtherEnterprises));
+        }
+    }
     sqlx::query("UPDATE users SET name = $2, mobile = $3, email = $4 WHERE id = $1")
         .bind(user_id)
         .bind(i.name.trim())
