@@ -1,8 +1,9 @@
 //! Shared widgets: data table with sorting, pagination and empty state; form fields showing
-//! the server's (and the browser's) per-field errors; modal, confirm dialog, toasts, wizard
-//! steps and a progress bar for jobs.
+//! the server's (and the browser's) per-field errors, and a form's save; filter bars and lists
+//! paginated on the server; modal, confirm dialog, toasts, wizard steps and a progress bar for
+//! jobs.
 
-use crate::domain::page::PAGE_SIZES;
+use crate::domain::page::{Page, PageReq, PAGE_SIZES};
 use crate::domain::validate::FieldError;
 use crate::error::AppError;
 use crate::i18n::T;
@@ -64,6 +65,77 @@ fn use_locale_untracked() -> crate::i18n::Locale {
     use_context::<crate::i18n::Locale>().unwrap_or_default()
 }
 
+/// A form's save: its errors and the action that sends it. On success `on_ok` gets the
+/// server's answer; a refusal shows on the form's fields or as the whole form's error.
+pub struct SaveForm<I: 'static, O: 'static> {
+    pub errors: FormErrors,
+    pub action: Action<I, Result<O, AppError>>,
+}
+
+impl<I, O> Clone for SaveForm<I, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I, O> Copy for SaveForm<I, O> {}
+
+impl<I, O> SaveForm<I, O>
+where
+    I: Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    pub fn new<Fut>(call: impl Fn(I) -> Fut + Send + Sync + 'static, on_ok: impl Fn(O) + 'static) -> Self
+    where
+        Fut: std::future::Future<Output = Result<O, AppError>> + Send + 'static,
+    {
+        let errors = FormErrors::new();
+        let action = Action::new(move |i: &I| call(i.clone()));
+        Effect::new(move |_| match action.value().get() {
+            Some(Ok(o)) => on_ok(o),
+            Some(Err(e)) => errors.show(&e),
+            None => {}
+        });
+        SaveForm { errors, action }
+    }
+
+    /// The save of a form in a [`Modal`]: on success the dialog closes, `ok` shows as a toast
+    /// and `on_saved` runs.
+    pub fn in_dialog<Fut>(call: impl Fn(I) -> Fut + Send + Sync + 'static, open: RwSignal<bool>, ok: T, on_saved: Callback<()>) -> Self
+    where
+        Fut: std::future::Future<Output = Result<O, AppError>> + Send + 'static,
+    {
+        Self::new(call, move |_| {
+            open.set(false);
+            toast(ToastKind::Ok, tr(ok));
+            on_saved.run(());
+        })
+    }
+
+    pub fn pending(&self) -> Signal<bool> {
+        self.action.pending().into()
+    }
+
+    /// Runs the browser's check on `input` and sends it only if it passes.
+    pub fn submit(&self, input: I, check: impl FnOnce(&I) -> Result<(), Vec<FieldError>>) {
+        if self.errors.check(check(&input)) {
+            self.action.dispatch(input);
+        }
+    }
+
+    /// The form's submit handler: builds the input from the fields, then [`Self::submit`].
+    pub fn on_submit(
+        self,
+        check: impl Fn(&I) -> Result<(), Vec<FieldError>> + 'static,
+        input: impl Fn() -> I + 'static,
+    ) -> impl Fn(leptos::ev::SubmitEvent) + 'static {
+        move |ev| {
+            ev.prevent_default();
+            self.submit(input(), &check);
+        }
+    }
+}
+
 /// Label + control + the field's error, if any (`data-field` names it for tests and styles).
 #[component]
 pub fn Field(label: T, name: &'static str, errors: FormErrors, #[prop(optional)] required: bool, children: Children) -> impl IntoView {
@@ -92,6 +164,7 @@ pub fn TextField(
     #[prop(optional, into)] input_type: Option<&'static str>,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional)] disabled: bool,
 ) -> impl IntoView {
     view! {
         <Field label name errors required>
@@ -101,6 +174,7 @@ pub fn TextField(
                 bind:value=value
                 maxlength=maxlength.map(|m| m.to_string())
                 placeholder=placeholder
+                disabled=disabled
             />
         </Field>
     }
@@ -118,27 +192,34 @@ pub fn SelectField(
 ) -> impl IntoView {
     view! {
         <Field label name errors required>
-            <select
-                name=name
-                on:change=move |ev| value.set(event_target_value(&ev).parse().ok())
-                prop:value=move || value.get().map(|v| v.to_string()).unwrap_or_default()
-            >
-                <option value="">"—"</option>
-                {move || {
-                    options
-                        .get()
-                        .into_iter()
-                        .map(|(id, name)| {
-                            view! {
-                                <option value=id.to_string() selected=move || value.get() == Some(id)>
-                                    {name}
-                                </option>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </select>
+            {id_select(name, value, options, "—")}
         </Field>
+    }
+}
+
+/// A `<select>` of (id, name) choices bound to an optional id; the empty choice reads `none`.
+fn id_select(name: &'static str, value: RwSignal<Option<i64>>, options: Signal<Vec<(i64, String)>>, none: &'static str) -> impl IntoView {
+    view! {
+        <select
+            name=name
+            on:change=move |ev| value.set(event_target_value(&ev).parse().ok())
+            prop:value=move || value.get().map(|v| v.to_string()).unwrap_or_default()
+        >
+            <option value="">{none}</option>
+            {move || {
+                options
+                    .get()
+                    .into_iter()
+                    .map(|(id, name)| {
+                        view! {
+                            <option value=id.to_string() selected=move || value.get() == Some(id)>
+                                {name}
+                            </option>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </select>
     }
 }
 
@@ -156,6 +237,43 @@ pub fn FormFooter(errors: FormErrors, pending: Signal<bool>, on_cancel: Callback
                 {move || if pending.get() { tr(T::Loading) } else { tr(T::Save) }}
             </button>
         </div>
+    }
+}
+
+// ---------- filter bars ----------
+
+/// The filter bar above a server-filtered list: its controls, then "Search" and "Reset".
+#[component]
+pub fn FilterBar(on_search: Callback<()>, on_reset: Callback<()>, children: Children) -> impl IntoView {
+    view! {
+        <form
+            class="filters"
+            role="search"
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                on_search.run(());
+            }
+        >
+            {children()}
+            <button type="submit" class="btn primary">{tr(T::Search)}</button>
+            <button type="button" class="btn" on:click=move |_| on_reset.run(())>{tr(T::Reset)}</button>
+        </form>
+    }
+}
+
+/// A filter's select of (id, name) choices, "All" when empty.
+#[component]
+pub fn FilterSelect(
+    label: T,
+    name: &'static str,
+    value: RwSignal<Option<i64>>,
+    #[prop(into)] options: Signal<Vec<(i64, String)>>,
+) -> impl IntoView {
+    view! {
+        <label class="filter">
+            <span class="label">{tr(label)}</span>
+            {id_select(name, value, options, tr(T::All))}
+        </label>
     }
 }
 
@@ -408,6 +526,57 @@ where
     }
 }
 
+/// A list filtered and paginated on the server: the filter applied by "Search", the page and
+/// its size.
+pub struct ServerList<F: 'static> {
+    pub filter: RwSignal<F>,
+    pub page: RwSignal<i64>,
+    pub size: RwSignal<i64>,
+}
+
+impl<F> Clone for ServerList<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for ServerList<F> {}
+
+impl<F: Clone + Default + Send + Sync + 'static> ServerList<F> {
+    pub fn new() -> Self {
+        ServerList { filter: RwSignal::new(F::default()), page: RwSignal::new(1), size: RwSignal::new(PageReq::default().size) }
+    }
+
+    /// The filter and the page to fetch (tracked: for a resource's source).
+    pub fn query(&self) -> (F, PageReq) {
+        (self.filter.get(), PageReq { page: self.page.get(), size: self.size.get() })
+    }
+
+    /// Shows the list under `filter` from its first page.
+    pub fn apply(&self, filter: F) {
+        self.filter.set(filter);
+        self.page.set(1);
+    }
+
+    /// One fetched page in a table, with the page navigation under it.
+    pub fn table<R>(self, page: Page<R>, cols: Vec<Col<R>>) -> impl IntoView
+    where
+        R: Clone + PartialEq + Send + Sync + 'static,
+    {
+        let (p, size) = (self.page, self.size);
+        view! {
+            <DataTable rows=Signal::stored(page.items) cols/>
+            <Pager page=p size total=Signal::stored(page.total)/>
+        }
+    }
+}
+
+impl<F: Clone + Default + Send + Sync + 'static> Default for ServerList<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Page navigation and page-size choice.
 #[component]
 pub fn Pager(page: RwSignal<i64>, size: RwSignal<i64>, #[prop(into)] total: Signal<i64>) -> impl IntoView {
@@ -498,6 +667,28 @@ pub fn PageHeader(title: String, #[prop(optional)] children: Option<Children>) -
             <h1>{title}</h1>
             <div class="page-actions">{children.map(|c| c())}</div>
         </div>
+    }
+}
+
+/// A resource's value once loaded (the last one stays while it reloads), drawn by `ok`; its
+/// error in place if it failed; "Loading" until the first answer.
+pub fn loaded<X, V>(res: Resource<Result<X, AppError>>, ok: impl Fn(X) -> V + Clone + Send + Sync + 'static) -> impl IntoView
+where
+    X: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p class="loading">{tr(T::Loading)}</p> }>
+            {move || {
+                let ok = ok.clone();
+                Suspend::new(async move {
+                    match res.await {
+                        Ok(x) => ok(x).into_any(),
+                        Err(e) => view! { <ErrorLine error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 

@@ -1,9 +1,9 @@
 //! 设置 → 账号管理: the enterprise's staff accounts, filtered and paginated on the server.
 
+use super::Records;
 use crate::api::accounts::{list_accounts, list_positions, save_account, set_account_status};
 use crate::domain::access::{Function, Level};
 use crate::domain::accounts::{Account, AccountFilter, AccountInput, AccountStatus, ACCOUNT_NAME_MAX, ACCOUNT_REMARK_MAX};
-use crate::domain::page::PageReq;
 use crate::i18n::verb_noun;
 use crate::i18n::T;
 use crate::ui::widgets::*;
@@ -44,46 +44,36 @@ fn or_dash(s: Option<&str>) -> String {
 pub fn AccountsPage() -> impl IntoView {
     let l = use_locale();
     let manage = can(Function::Accounts, Level::Manage);
-    let reload = RwSignal::new(0u32);
+    let records = Records::new();
     // The positions for the filter and the form: loaded in the browser only.
     let positions = LocalResource::new(list_positions);
     let position_options = Signal::derive(move || {
         positions.get().and_then(Result::ok).map(|ps| ps.into_iter().map(|p| (p.id, p.name)).collect::<Vec<_>>()).unwrap_or_default()
     });
 
-    // The filter being edited, and the one applied by "Search".
+    // The filter being edited; "Search" applies it.
     let f_position: RwSignal<Option<i64>> = RwSignal::new(None);
     let f_status: RwSignal<Option<AccountStatus>> = RwSignal::new(None);
     let f_search = RwSignal::new(String::new());
-    let filter = RwSignal::new(AccountFilter::default());
-    let page = RwSignal::new(1i64);
-    let size = RwSignal::new(PageReq::default().size);
-    let accounts = Resource::new(
-        move || (filter.get(), PageReq { page: page.get(), size: size.get() }, reload.get()),
-        |(f, p, _)| list_accounts(f, p),
-    );
-    let on_search = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        filter.set(AccountFilter {
+    let list = ServerList::<AccountFilter>::new();
+    let accounts = Resource::new(move || (list.query(), records.reloads.get()), |((f, p), _)| list_accounts(f, p));
+    let on_search = move || {
+        list.apply(AccountFilter {
             position_id: f_position.get_untracked(),
             status: f_status.get_untracked(),
             search: f_search.get_untracked().trim().to_string(),
         });
-        page.set(1);
     };
-    let on_reset = move |_| {
+    let on_reset = move || {
         f_position.set(None);
         f_status.set(None);
         f_search.set(String::new());
-        filter.set(AccountFilter::default());
-        page.set(1);
+        list.apply(AccountFilter::default());
     };
 
     // Dialogs: details, create/edit, confirm disabling.
     let viewing: RwSignal<Option<Account>> = RwSignal::new(None);
     let view_open = RwSignal::new(false);
-    let editing: RwSignal<Option<AccountInput>> = RwSignal::new(None);
-    let open = RwSignal::new(false);
     let disabling: RwSignal<Option<Account>> = RwSignal::new(None);
     let confirm = RwSignal::new(false);
 
@@ -98,28 +88,12 @@ pub fn AccountsPage() -> impl IntoView {
                 AccountStatus::Disabled => T::AccountDisabledNotice,
             };
             toast(ToastKind::Ok, tr(notice));
-            reload.update(|n| *n += 1);
+            records.reload();
         }
         // e.g. Msg::CannotDisableSelf.
         Some(Err(e)) => toast_error(&e),
         None => {}
     });
-    let start = move |a: Option<&Account>| {
-        editing.set(Some(match a {
-            Some(a) => AccountInput {
-                id: Some(a.id),
-                version: a.version,
-                name: a.name.clone(),
-                mobile: a.mobile.clone().unwrap_or_default(),
-                email: a.email.clone().unwrap_or_default(),
-                position_id: Some(a.position_id),
-                remark: a.remark.clone(),
-            },
-            None => AccountInput::default(),
-        }));
-        open.set(true);
-    };
-
     let cols = move || {
         vec![
             Col::new(T::PersonName, text(|a: &Account| a.name.clone())),
@@ -150,7 +124,7 @@ pub fn AccountsPage() -> impl IntoView {
                     {manage
                         .then(|| {
                             view! {
-                                <button class="link" on:click=move |_| start(Some(&a2))>{tr(T::Edit)}</button>
+                                <button class="link" on:click=move |_| records.edit(input_of(&a2))>{tr(T::Edit)}</button>
                                 {match status {
                                     AccountStatus::Enabled => {
                                         view! {
@@ -190,40 +164,9 @@ pub fn AccountsPage() -> impl IntoView {
     };
 
     view! {
-        <PageHeader title=tr(T::Accounts).to_string()>
-            {manage
-                .then(|| {
-                    view! {
-                        <button class="btn primary" on:click=move |_| start(None)>
-                            {tr(T::Create)}
-                        </button>
-                    }
-                })}
-        </PageHeader>
-        <form class="filters" role="search" on:submit=on_search>
-            <label class="filter">
-                <span class="label">{tr(T::Position)}</span>
-                <select
-                    name="position_id"
-                    on:change=move |ev| f_position.set(event_target_value(&ev).parse().ok())
-                    prop:value=move || f_position.get().map(|v| v.to_string()).unwrap_or_default()
-                >
-                    <option value="">{tr(T::All)}</option>
-                    {move || {
-                        position_options
-                            .get()
-                            .into_iter()
-                            .map(|(id, name)| {
-                                view! {
-                                    <option value=id.to_string() selected=move || f_position.get() == Some(id)>
-                                        {name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+        <PageHeader title=tr(T::Accounts).to_string()>{manage.then(|| records.create_button())}</PageHeader>
+        <FilterBar on_search=Callback::new(move |_| on_search()) on_reset=Callback::new(move |_| on_reset())>
+            <FilterSelect label=T::Position name="position_id" value=f_position options=position_options/>
             <label class="filter">
                 <span class="label">{tr(T::Status)}</span>
                 <select
@@ -245,23 +188,8 @@ pub fn AccountsPage() -> impl IntoView {
                     placeholder=format!("{} / {}", tr(T::PersonName), tr(T::Mobile))
                 />
             </label>
-            <button type="submit" class="btn primary">{tr(T::Search)}</button>
-            <button type="button" class="btn" on:click=on_reset>{tr(T::Reset)}</button>
-        </form>
-        <Transition fallback=|| view! { <p class="loading">{tr(T::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match accounts.await {
-                    Ok(p) => {
-                        view! {
-                            <DataTable rows=Signal::stored(p.items) cols=cols()/>
-                            <Pager page size total=Signal::stored(p.total)/>
-                        }
-                            .into_any()
-                    }
-                    Err(e) => view! { <ErrorLine error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        </FilterBar>
+        {loaded(accounts, move |p| list.table(p, cols()))}
         <Modal title=Signal::derive(move || verb_noun(l, T::View, T::Account)) open=view_open>
             {move || {
                 viewing
@@ -278,28 +206,11 @@ pub fn AccountsPage() -> impl IntoView {
                     })
             }}
         </Modal>
-        <Modal
-            title=Signal::derive(move || {
-                let edit = editing.with(|e| e.as_ref().is_some_and(|e| e.id.is_some()));
-                verb_noun(l, if edit { T::Edit } else { T::Create }, T::Account)
-            })
-            open
-        >
-            {move || {
-                editing
-                    .get()
-                    .map(|input| {
-                        view! {
-                            <AccountForm
-                                input
-                                positions=position_options
-                                open
-                                on_saved=Callback::new(move |_| reload.update(|n| *n += 1))
-                            />
-                        }
-                    })
-            }}
-        </Modal>
+        {records.dialog(
+            T::Account,
+            |e| e.id.is_some(),
+            move |input| view! { <AccountForm input positions=position_options open=records.open on_saved=records.on_saved()/> },
+        )}
         <ConfirmDialog
             open=confirm
             title=T::ConfirmDisableTitle
@@ -312,6 +223,19 @@ pub fn AccountsPage() -> impl IntoView {
                 }
             })
         />
+    }
+}
+
+/// The dialog's input for an existing account.
+fn input_of(a: &Account) -> AccountInput {
+    AccountInput {
+        id: Some(a.id),
+        version: a.version,
+        name: a.name.clone(),
+        mobile: a.mobile.clone().unwrap_or_default(),
+        email: a.email.clone().unwrap_or_default(),
+        position_id: Some(a.position_id),
+        remark: a.remark.clone(),
     }
 }
 
@@ -354,35 +278,17 @@ fn AccountForm(
     let email = RwSignal::new(input.email.clone());
     let position_id = RwSignal::new(input.position_id);
     let remark = RwSignal::new(input.remark.clone());
-    let errors = FormErrors::new();
-    let save = Action::new(|i: &AccountInput| {
-        let i = i.clone();
-        async move { save_account(i).await }
+    // A new account's initial password went out by SMS (and email) through the outbox.
+    let save = SaveForm::in_dialog(save_account, open, if creating { T::CredentialsSent } else { T::Saved }, on_saved);
+    let errors = save.errors;
+    let on_submit = save.on_submit(AccountInput::validate, move || AccountInput {
+        name: name.get_untracked().trim().to_string(),
+        mobile: mobile.get_untracked().trim().to_string(),
+        email: email.get_untracked().trim().to_string(),
+        position_id: position_id.get_untracked(),
+        remark: remark.get_untracked(),
+        ..input.clone()
     });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => {
-            open.set(false);
-            // A new account's initial password went out by SMS (and email) through the outbox.
-            toast(ToastKind::Ok, tr(if creating { T::CredentialsSent } else { T::Saved }));
-            on_saved.run(());
-        }
-        Some(Err(e)) => errors.show(&e),
-        None => {}
-    });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let i = AccountInput {
-            name: name.get_untracked().trim().to_string(),
-            mobile: mobile.get_untracked().trim().to_string(),
-            email: email.get_untracked().trim().to_string(),
-            position_id: position_id.get_untracked(),
-            remark: remark.get_untracked(),
-            ..input.clone()
-        };
-        if errors.check(i.validate()) {
-            save.dispatch(i);
-        }
-    };
     view! {
         <form class="account-form" on:submit=on_submit novalidate>
             <TextField label=T::PersonName name="name" value=name errors required=true maxlength=ACCOUNT_NAME_MAX/>
@@ -390,7 +296,7 @@ fn AccountForm(
             <TextField label=T::Email name="email" value=email errors input_type="email"/>
             <SelectField label=T::Position name="position_id" value=position_id options=positions errors required=true/>
             <TextField label=T::Remark name="remark" value=remark errors maxlength=ACCOUNT_REMARK_MAX/>
-            <FormFooter errors pending=save.pending().into() on_cancel=Callback::new(move |_| open.set(false))/>
+            <FormFooter errors pending=save.pending() on_cancel=Callback::new(move |_| open.set(false))/>
         </form>
     }
 }

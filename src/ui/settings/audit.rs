@@ -3,7 +3,6 @@
 use crate::api::audit::{audit_people, list_audit};
 use crate::domain::access::Module;
 use crate::domain::audit::{AuditEntry, AuditFilter};
-use crate::domain::page::PageReq;
 use crate::i18n::T;
 use crate::ui::widgets::*;
 use crate::ui::{tr, use_locale};
@@ -69,18 +68,15 @@ pub fn AuditPage() -> impl IntoView {
         people.get().and_then(Result::ok).map(|ps| ps.into_iter().map(|p| (p.id, p.name)).collect::<Vec<_>>()).unwrap_or_default()
     });
 
-    // The filter being edited, and the one applied by "Search".
+    // The filter being edited; "Search" applies it.
     let f_user: RwSignal<Option<i64>> = RwSignal::new(None);
     let f_module: RwSignal<Option<Module>> = RwSignal::new(None);
     let f_from = RwSignal::new(String::new());
     let f_to = RwSignal::new(String::new());
     let range_error = RwSignal::new(false);
-    let filter = RwSignal::new(AuditFilter::default());
-    let page = RwSignal::new(1i64);
-    let size = RwSignal::new(PageReq::default().size);
-    let entries = Resource::new(move || (filter.get(), PageReq { page: page.get(), size: size.get() }), |(f, p)| list_audit(f, p));
-    let on_search = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let list = ServerList::<AuditFilter>::new();
+    let entries = Resource::new(move || list.query(), |(f, p)| list_audit(f, p));
+    let on_search = move || {
         let from = parse_date(&f_from.get_untracked());
         let to = parse_date(&f_to.get_untracked());
         if let (Some(from), Some(to)) = (from, to) {
@@ -90,17 +86,15 @@ pub fn AuditPage() -> impl IntoView {
             }
         }
         range_error.set(false);
-        filter.set(AuditFilter { user_id: f_user.get_untracked(), module: f_module.get_untracked(), from, to });
-        page.set(1);
+        list.apply(AuditFilter { user_id: f_user.get_untracked(), module: f_module.get_untracked(), from, to });
     };
-    let on_reset = move |_| {
+    let on_reset = move || {
         f_user.set(None);
         f_module.set(None);
         f_from.set(String::new());
         f_to.set(String::new());
         range_error.set(false);
-        filter.set(AuditFilter::default());
-        page.set(1);
+        list.apply(AuditFilter::default());
     };
 
     let cols = move || {
@@ -128,30 +122,8 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <PageHeader title=tr(T::AuditLog).to_string()/>
-        <form class="filters" role="search" on:submit=on_search>
-            <label class="filter">
-                <span class="label">{tr(T::User)}</span>
-                <select
-                    name="user_id"
-                    on:change=move |ev| f_user.set(event_target_value(&ev).parse().ok())
-                    prop:value=move || f_user.get().map(|v| v.to_string()).unwrap_or_default()
-                >
-                    <option value="">{tr(T::All)}</option>
-                    {move || {
-                        people_options
-                            .get()
-                            .into_iter()
-                            .map(|(id, name)| {
-                                view! {
-                                    <option value=id.to_string() selected=move || f_user.get() == Some(id)>
-                                        {name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+        <FilterBar on_search=Callback::new(move |_| on_search()) on_reset=Callback::new(move |_| on_reset())>
+            <FilterSelect label=T::User name="user_id" value=f_user options=people_options/>
             <label class="filter">
                 <span class="label">{tr(T::Module)}</span>
                 <select
@@ -190,26 +162,11 @@ pub fn AuditPage() -> impl IntoView {
                     min=move || Some(f_from.get()).filter(|s| !s.is_empty())
                 />
             </label>
-            <button type="submit" class="btn primary">{tr(T::Search)}</button>
-            <button type="button" class="btn" on:click=on_reset>{tr(T::Reset)}</button>
-        </form>
+        </FilterBar>
         <Show when=move || range_error.get()>
             <p class="field-error" data-field="to" role="alert">{tr(T::DateRangeInvalid)}</p>
         </Show>
-        <Transition fallback=|| view! { <p class="loading">{tr(T::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(p) => {
-                        view! {
-                            <DataTable rows=Signal::stored(p.items) cols=cols()/>
-                            <Pager page size total=Signal::stored(p.total)/>
-                        }
-                            .into_any()
-                    }
-                    Err(e) => view! { <ErrorLine error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(entries, move |p| list.table(p, cols()))}
     }
 }
 

@@ -1,5 +1,6 @@
 //! 设置 → 岗位设置: positions and the permission tree each one grants.
 
+use super::{edit_delete, Records};
 use crate::api::accounts::{delete_position, list_positions, save_position};
 use crate::domain::access::{Function, Grants, Level, Module};
 use crate::domain::accounts::{Position, PositionInput, POSITION_DESC_MAX, POSITION_NAME_MAX};
@@ -21,7 +22,7 @@ fn module_level(g: &Grants, m: Module) -> Option<Option<Level>> {
 
 /// "新建岗位" / "New position".
 /// What the modal shows: a position to create or edit, or one to look at only.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Editing {
     input: PositionInput,
     read_only: bool,
@@ -31,38 +32,19 @@ struct Editing {
 pub fn PositionsPage() -> impl IntoView {
     let l = use_locale();
     let manage = can(Function::Positions, Level::Manage);
-    let reload = RwSignal::new(0u32);
-    let positions = Resource::new(move || reload.get(), |_| list_positions());
-    let editing: RwSignal<Option<Editing>> = RwSignal::new(None);
-    let open = RwSignal::new(false);
-    let deleting: RwSignal<Option<Position>> = RwSignal::new(None);
-    let confirm = RwSignal::new(false);
-    let delete = Action::new(|id: &i64| {
-        let id = *id;
-        async move { delete_position(id).await }
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toast(ToastKind::Ok, tr(T::Deleted));
-            reload.update(|n| *n += 1);
-        }
-        // Still held by accounts (Msg::InUse) or built-in: the server says which.
-        Some(Err(e)) => toast_error(&e),
-        None => {}
-    });
-    let start = move |p: Option<&Position>, read_only: bool| {
-        let input = match p {
-            Some(p) => PositionInput {
-                id: Some(p.id),
-                version: p.version,
-                name: p.name.clone(),
-                description: p.description.clone(),
-                grants: p.grants.clone(),
-            },
-            None => PositionInput::default(),
+    let records = Records::new();
+    let positions = Resource::new(move || records.reloads.get(), |_| list_positions());
+    // A refusal says why: still held by accounts (Msg::InUse), or built-in.
+    let delete = records.deletion(delete_position);
+    let start = move |p: &Position, read_only: bool| {
+        let input = PositionInput {
+            id: Some(p.id),
+            version: p.version,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            grants: p.grants.clone(),
         };
-        editing.set(Some(Editing { input, read_only }));
-        open.set(true);
+        records.edit(Editing { input, read_only });
     };
     let cols = move || {
         vec![
@@ -87,47 +69,20 @@ pub fn PositionsPage() -> impl IntoView {
             Col::new(T::Actions, move |p: &Position| {
                 let (p1, p2, p3) = (p.clone(), p.clone(), p.clone());
                 if manage && !p.builtin {
-                    view! {
-                        <button class="link" on:click=move |_| start(Some(&p1), false)>{tr(T::Edit)}</button>
-                        <button
-                            class="link danger"
-                            on:click=move |_| {
-                                deleting.set(Some(p2.clone()));
-                                confirm.set(true);
-                            }
-                        >
-                            {tr(T::Delete)}
-                        </button>
-                    }
-                    .into_any()
+                    edit_delete(move || start(&p1, false), move || delete.ask(&p2))
                 } else {
-                    view! { <button class="link" on:click=move |_| start(Some(&p3), true)>{tr(T::View)}</button> }.into_any()
+                    view! { <button class="link" on:click=move |_| start(&p3, true)>{tr(T::View)}</button> }.into_any()
                 }
             }),
         ]
     };
     view! {
-        <PageHeader title=tr(T::Positions).to_string()>
-            {manage
-                .then(|| {
-                    view! {
-                        <button class="btn primary" on:click=move |_| start(None, false)>
-                            {tr(T::Create)}
-                        </button>
-                    }
-                })}
-        </PageHeader>
-        <Transition fallback=|| view! { <p class="loading">{tr(T::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match positions.await {
-                    Ok(rows) => view! { <DataTable rows=Signal::stored(rows) cols=cols() paged=true/> }.into_any(),
-                    Err(e) => view! { <ErrorLine error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <PageHeader title=tr(T::Positions).to_string()>{manage.then(|| records.create_button())}</PageHeader>
+        {loaded(positions, move |rows| view! { <DataTable rows=Signal::stored(rows) cols=cols() paged=true/> })}
         <Modal
             title=Signal::derive(move || {
-                let verb = editing
+                let verb = records
+                    .editing
                     .with(|e| match e {
                         Some(e) if e.read_only => T::View,
                         Some(e) if e.input.id.is_some() => T::Edit,
@@ -135,34 +90,25 @@ pub fn PositionsPage() -> impl IntoView {
                     });
                 verb_noun(l, verb, T::Position)
             })
-            open
+            open=records.open
         >
             {move || {
-                editing
+                records
+                    .editing
                     .get()
                     .map(|e| {
                         view! {
                             <PositionForm
                                 input=e.input
                                 read_only=e.read_only
-                                open
-                                on_saved=Callback::new(move |_| reload.update(|n| *n += 1))
+                                open=records.open
+                                on_saved=records.on_saved()
                             />
                         }
                     })
             }}
         </Modal>
-        <ConfirmDialog
-            open=confirm
-            text=Signal::derive(move || {
-                format!("{} 「{}」", tr(T::ConfirmDeleteText), deleting.get().map(|p| p.name).unwrap_or_default())
-            })
-            on_confirm=Callback::new(move |_| {
-                if let Some(p) = deleting.get_untracked() {
-                    delete.dispatch(p.id);
-                }
-            })
-        />
+        {delete.dialog()}
     }
 }
 
@@ -171,20 +117,8 @@ fn PositionForm(input: PositionInput, read_only: bool, open: RwSignal<bool>, on_
     let name = RwSignal::new(input.name.clone());
     let description = RwSignal::new(input.description.clone());
     let grants = RwSignal::new(input.grants.clone());
-    let errors = FormErrors::new();
-    let save = Action::new(|i: &PositionInput| {
-        let i = i.clone();
-        async move { save_position(i).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => {
-            open.set(false);
-            toast(ToastKind::Ok, tr(T::Saved));
-            on_saved.run(());
-        }
-        Some(Err(e)) => errors.show(&e),
-        None => {}
-    });
+    let save = SaveForm::in_dialog(save_position, open, T::Saved, on_saved);
+    let errors = save.errors;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if read_only {
@@ -196,30 +130,12 @@ fn PositionForm(input: PositionInput, read_only: bool, open: RwSignal<bool>, on_
             grants: grants.get_untracked(),
             ..input.clone()
         };
-        if errors.check(i.validate()) {
-            save.dispatch(i);
-        }
+        save.submit(i, PositionInput::validate);
     };
     view! {
         <form class="position-form" on:submit=on_submit novalidate>
-            <Field label=T::Name name="name" errors required=!read_only>
-                <input
-                    type="text"
-                    name="name"
-                    bind:value=name
-                    maxlength=POSITION_NAME_MAX.to_string()
-                    disabled=read_only
-                />
-            </Field>
-            <Field label=T::Description name="description" errors>
-                <input
-                    type="text"
-                    name="description"
-                    bind:value=description
-                    maxlength=POSITION_DESC_MAX.to_string()
-                    disabled=read_only
-                />
-            </Field>
+            <TextField label=T::Name name="name" value=name errors required=!read_only maxlength=POSITION_NAME_MAX disabled=read_only/>
+            <TextField label=T::Description name="description" value=description errors maxlength=POSITION_DESC_MAX disabled=read_only/>
             <PermissionTree grants read_only errors/>
             {if read_only {
                 view! {
@@ -232,7 +148,7 @@ fn PositionForm(input: PositionInput, read_only: bool, open: RwSignal<bool>, on_
                 .into_any()
             } else {
                 view! {
-                    <FormFooter errors pending=save.pending().into() on_cancel=Callback::new(move |_| open.set(false))/>
+                    <FormFooter errors pending=save.pending() on_cancel=Callback::new(move |_| open.set(false))/>
                 }
                 .into_any()
             }}
@@ -250,53 +166,22 @@ fn PermissionTree(grants: RwSignal<Grants>, read_only: bool, errors: FormErrors)
         .into_iter()
         .map(|m| {
             let group = format!("module-{m:?}");
-            let module_radios = LEVELS
-                .into_iter()
-                .map(|(lv, value, label)| {
-                    view! {
-                        <label class="radio">
-                            <input
-                                type="radio"
-                                name=group.clone()
-                                value=value
-                                disabled=read_only
-                                prop:checked=move || grants.with(|g| module_level(g, m) == Some(lv))
-                                on:change=move |_| {
-                                    grants
-                                        .update(|g| {
-                                            for f in m.functions() {
-                                                g.set(f, lv);
-                                            }
-                                        })
-                                }
-                            />
-                            {tr(label)}
-                        </label>
+            let module_radios = level_radios(
+                group,
+                grants,
+                read_only,
+                move |g| module_level(g, m),
+                move |g, lv| {
+                    for f in m.functions() {
+                        g.set(f, lv);
                     }
-                })
-                .collect_view();
+                },
+            );
             let functions = m
                 .functions()
                 .map(|f| {
                     let group = format!("grant-{f:?}");
-                    let radios = LEVELS
-                        .into_iter()
-                        .map(|(lv, value, label)| {
-                            view! {
-                                <label class="radio">
-                                    <input
-                                        type="radio"
-                                        name=group.clone()
-                                        value=value
-                                        disabled=read_only
-                                        prop:checked=move || grants.with(|g| g.level(f) == lv)
-                                        on:change=move |_| grants.update(|g| g.set(f, lv))
-                                    />
-                                    {tr(label)}
-                                </label>
-                            }
-                        })
-                        .collect_view();
+                    let radios = level_radios(group, grants, read_only, move |g| Some(g.level(f)), move |g, lv| g.set(f, lv));
                     view! {
                         <div class="grant-row" role="radiogroup" aria-label=f.label(l)>
                             <span class="grant-name">{f.label(l)}</span>
@@ -332,6 +217,35 @@ fn PermissionTree(grants: RwSignal<Grants>, read_only: bool, errors: FormErrors)
             </Show>
         </div>
     }
+}
+
+/// The 无权限 / 仅查看 / 管理 radios of one group: `level` reads the group's level from the grants
+/// (`None` when its functions differ), `set` gives it one.
+fn level_radios(
+    group: String,
+    grants: RwSignal<Grants>,
+    read_only: bool,
+    level: impl Fn(&Grants) -> Option<Option<Level>> + Copy + Send + Sync + 'static,
+    set: impl Fn(&mut Grants, Option<Level>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    LEVELS
+        .into_iter()
+        .map(|(lv, value, label)| {
+            view! {
+                <label class="radio">
+                    <input
+                        type="radio"
+                        name=group.clone()
+                        value=value
+                        disabled=read_only
+                        prop:checked=move || grants.with(|g| level(g) == Some(lv))
+                        on:change=move |_| grants.update(|g| set(g, lv))
+                    />
+                    {tr(label)}
+                </label>
+            }
+        })
+        .collect_view()
 }
 
 #[cfg(test)]

@@ -2,15 +2,14 @@
 //! create/edit in a dialog (with the product image upload for an existing product); delete;
 //! and a CSV import that runs as a background job, with a progress bar and a per-row report.
 
-use super::choice_options;
+use super::{choice_options, Records};
 use crate::api::basic_data::{delete_basic, get_product, import_products, list_products, save_product, upload_product_image};
 use crate::domain::access::{Function, Level};
 use crate::domain::basic_data::{ImportReport, Kind, Product, ProductFilter, ProductInput, IMAGE_MAX_KB, NAME_MAX, SPEC_MAX};
 use crate::domain::jobs::{JobState, JobStatus};
-use crate::domain::page::PageReq;
 use crate::domain::validate::{format_money, FieldError, Msg};
 use crate::error::AppError;
-use crate::i18n::{verb_noun, Locale, T};
+use crate::i18n::{Locale, T};
 use crate::ui::widgets::*;
 use crate::ui::{can, tr, use_locale};
 use leptos::prelude::*;
@@ -45,86 +44,83 @@ fn field_error(field: &str, msg: Msg) -> Vec<FieldError> {
     vec![FieldError { field: field.into(), msg }]
 }
 
+/// Reads a chosen file in the browser with `read`, then hands it and its content to `done`.
+/// A file over `max_kb` is refused, an unreadable one reported, both on the form's `field`;
+/// `reading` is on meanwhile, and nothing more happens if the dialog was closed.
+#[cfg(feature = "hydrate")]
+#[allow(clippy::too_many_arguments)]
+fn read_file<X, Fut>(
+    file: web_sys::File,
+    field: &'static str,
+    max_kb: usize,
+    l: Locale,
+    errors: FormErrors,
+    reading: RwSignal<bool>,
+    read: impl FnOnce(web_sys::File) -> Fut,
+    done: impl FnOnce(web_sys::File, X) + 'static,
+) where
+    Fut: std::future::Future<Output = Option<X>> + 'static,
+{
+    errors.clear();
+    if file.size() > (max_kb * 1024) as f64 {
+        errors.fields.set(field_error(field, Msg::FileTooLarge { max_kb }));
+        return;
+    }
+    reading.set(true);
+    let content = read(file.clone());
+    leptos::task::spawn_local(async move {
+        let content = content.await;
+        if reading.try_set(false).is_some() {
+            return; // the dialog was closed meanwhile
+        }
+        match content {
+            None => errors.fields.set(field_error(field, Msg::Other(T::FileUnreadable.in_(l).into()))),
+            Some(x) => done(file, x),
+        }
+    });
+}
+
 // ---------- the page ----------
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let l = use_locale();
     let manage = can(Function::BasicData, Level::Manage);
-    let reload = RwSignal::new(0u32);
-    let page = RwSignal::new(1i64);
-    let size = RwSignal::new(10i64);
-    // The filter being typed, and the one applied (on "Search").
+    let records = Records::new();
+    let list = ServerList::<ProductFilter>::new();
+    // The filter being typed; "Search" applies it.
     let brand_filter: RwSignal<Option<i64>> = RwSignal::new(None);
     let search = RwSignal::new(String::new());
-    let filter = RwSignal::new(ProductFilter::default());
     let brands = choice_options(Kind::Brand);
-    let products = Resource::new(
-        move || (filter.get(), PageReq { page: page.get(), size: size.get() }, reload.get()),
-        |(f, p, _)| list_products(f, p),
-    );
+    let products = Resource::new(move || (list.query(), records.reloads.get()), |((f, p), _)| list_products(f, p));
     // After a delete emptied the last page (or the filter shrank the list), go to the last page.
     Effect::new(move |_| {
         if let Some(Ok(p)) = products.get() {
             if p.items.is_empty() && p.page > 1 {
-                page.set(p.pages());
+                list.page.set(p.pages());
             }
         }
     });
 
-    let editing: RwSignal<Option<(ProductInput, Option<String>)>> = RwSignal::new(None);
-    let open = RwSignal::new(false);
     let importing = RwSignal::new(false);
-    let deleting: RwSignal<Option<Product>> = RwSignal::new(None);
-    let confirm = RwSignal::new(false);
-    let delete = Action::new(|id: &i64| {
-        let id = *id;
-        async move { delete_basic(Kind::Product, id).await }
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            toast(ToastKind::Ok, T::Deleted.in_(l));
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toast_error(&e),
-        None => {}
-    });
+    let delete = records.deletion(|id| delete_basic(Kind::Product, id));
     // Closing the import dialog shows whatever the job imported so far.
     Effect::new(move |was_open: Option<bool>| {
         let now = importing.get();
         if was_open == Some(true) && !now {
-            reload.update(|n| *n += 1);
+            records.reload();
         }
         now
     });
 
     let apply = move || {
-        filter.set(ProductFilter { brand_id: brand_filter.get_untracked(), search: search.get_untracked().trim().to_string() });
-        page.set(1);
-        reload.update(|n| *n += 1);
+        list.apply(ProductFilter { brand_id: brand_filter.get_untracked(), search: search.get_untracked().trim().to_string() });
+        records.reload();
     };
-    let reset = move |_| {
+    let reset = move || {
         brand_filter.set(None);
         search.set(String::new());
         apply();
-    };
-    let start = move |p: Option<&Product>| {
-        editing.set(Some(match p {
-            Some(p) => (
-                ProductInput {
-                    id: Some(p.id),
-                    version: p.version,
-                    name: p.name.clone(),
-                    brand_id: Some(p.brand_id),
-                    barcode: p.barcode.clone(),
-                    specification: p.specification.clone(),
-                    unit_price: format_money(p.unit_price),
-                },
-                p.image.clone(),
-            ),
-            None => (ProductInput::default(), None),
-        }));
-        open.set(true);
     };
     let cols = move || {
         let mut cols = vec![
@@ -150,22 +146,7 @@ pub fn ProductsPage() -> impl IntoView {
             Col::new(T::UnitPrice, text(move |p: &Product| l.money(p.unit_price))).sorted(|p| SortKey::Num(p.unit_price)),
         ];
         if manage {
-            cols.push(Col::new(T::Actions, move |p: &Product| {
-                let (p1, p2) = (p.clone(), p.clone());
-                view! {
-                    <button class="link" on:click=move |_| start(Some(&p1))>{T::Edit.in_(l)}</button>
-                    <button
-                        class="link danger"
-                        on:click=move |_| {
-                            deleting.set(Some(p2.clone()));
-                            confirm.set(true);
-                        }
-                    >
-                        {T::Delete.in_(l)}
-                    </button>
-                }
-                .into_any()
-            }));
+            cols.push(records.actions_col(delete, input_of));
         }
         cols
     };
@@ -175,41 +156,12 @@ pub fn ProductsPage() -> impl IntoView {
                 .then(|| {
                     view! {
                         <button class="btn" on:click=move |_| importing.set(true)>{tr(T::ImportCsv)}</button>
-                        <button class="btn primary" on:click=move |_| start(None)>{tr(T::Create)}</button>
+                        {records.create_button()}
                     }
                 })}
         </PageHeader>
-        <form
-            class="filters"
-            role="search"
-            on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                apply();
-            }
-        >
-            <label>
-                <span class="label">{tr(T::Brand)}</span>
-                <select
-                    name="brand_id"
-                    on:change=move |ev| brand_filter.set(event_target_value(&ev).parse().ok())
-                    prop:value=move || brand_filter.get().map(|v| v.to_string()).unwrap_or_default()
-                >
-                    <option value="">{tr(T::All)}</option>
-                    {move || {
-                        brands
-                            .get()
-                            .into_iter()
-                            .map(|(id, name)| {
-                                view! {
-                                    <option value=id.to_string() selected=move || brand_filter.get() == Some(id)>
-                                        {name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+        <FilterBar on_search=Callback::new(move |_| apply()) on_reset=Callback::new(move |_| reset())>
+            <FilterSelect label=T::Brand name="brand_id" value=brand_filter options=brands/>
             <input
                 type="search"
                 name="search"
@@ -218,55 +170,32 @@ pub fn ProductsPage() -> impl IntoView {
                 aria-label=tr(T::NameOrBarcode)
                 maxlength=NAME_MAX.to_string()
             />
-            <button type="submit" class="btn primary">{tr(T::Search)}</button>
-            <button type="button" class="btn" on:click=reset>{tr(T::Reset)}</button>
-        </form>
-        <Transition fallback=|| view! { <p class="loading">{tr(T::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match products.await {
-                    Ok(p) => {
-                        view! {
-                            <DataTable rows=Signal::stored(p.items) cols=cols()/>
-                            <Pager page size total=Signal::stored(p.total)/>
-                        }
-                            .into_any()
-                    }
-                    Err(e) => view! { <ErrorLine error=e/> }.into_any(),
-                }
-            })}
-        </Transition>
-        <Modal
-            title=Signal::derive(move || {
-                let edit = editing.with(|e| e.as_ref().is_some_and(|(e, _)| e.id.is_some()));
-                verb_noun(l, if edit { T::Edit } else { T::Create }, T::Product)
-            })
-            open
-        >
-            {move || {
-                editing
-                    .get()
-                    .map(|(input, image)| {
-                        view! {
-                            <ProductForm input image brands open on_saved=Callback::new(move |_| reload.update(|n| *n += 1))/>
-                        }
-                    })
-            }}
-        </Modal>
+        </FilterBar>
+        {loaded(products, move |p| list.table(p, cols()))}
+        {records.dialog(
+            T::Product,
+            |(e, _)| e.id.is_some(),
+            move |(input, image)| view! { <ProductForm input image brands open=records.open on_saved=records.on_saved()/> },
+        )}
         <Modal title=Signal::derive(move || T::ImportCsv.in_(l).to_string()) open=importing>
-            <ImportWizard open=importing on_done=Callback::new(move |_| reload.update(|n| *n += 1))/>
+            <ImportWizard open=importing on_done=records.on_saved()/>
         </Modal>
-        <ConfirmDialog
-            open=confirm
-            text=Signal::derive(move || {
-                format!("{} 「{}」", T::ConfirmDeleteText.in_(l), deleting.get().map(|p| p.name).unwrap_or_default())
-            })
-            on_confirm=Callback::new(move |_| {
-                if let Some(p) = deleting.get_untracked() {
-                    delete.dispatch(p.id);
-                }
-            })
-        />
+        {delete.dialog()}
     }
+}
+
+/// The dialog's input for an existing product, and its image.
+fn input_of(p: &Product) -> (ProductInput, Option<String>) {
+    let input = ProductInput {
+        id: Some(p.id),
+        version: p.version,
+        name: p.name.clone(),
+        brand_id: Some(p.brand_id),
+        barcode: p.barcode.clone(),
+        specification: p.specification.clone(),
+        unit_price: format_money(p.unit_price),
+    };
+    (input, p.image.clone())
 }
 
 // ---------- create / edit ----------
@@ -286,36 +215,18 @@ fn ProductForm(
     let unit_price = RwSignal::new(input.unit_price.clone());
     // An image upload bumps the product's version; the form follows it.
     let version = RwSignal::new(input.version);
-    let errors = FormErrors::new();
-    let save = Action::new(|i: &ProductInput| {
-        let i = i.clone();
-        async move { save_product(i).await }
-    });
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(_)) => {
-            open.set(false);
-            toast(ToastKind::Ok, tr(T::Saved));
-            on_saved.run(());
-        }
-        Some(Err(e)) => errors.show(&e),
-        None => {}
-    });
+    let save = SaveForm::in_dialog(save_product, open, T::Saved, on_saved);
+    let errors = save.errors;
     let id = input.id;
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let i = ProductInput {
-            id,
-            version: version.get_untracked(),
-            name: name.get_untracked(),
-            brand_id: brand_id.get_untracked(),
-            barcode: barcode.get_untracked().trim().to_string(),
-            specification: specification.get_untracked(),
-            unit_price: unit_price.get_untracked().trim().to_string(),
-        };
-        if errors.check(i.validate()) {
-            save.dispatch(i);
-        }
-    };
+    let on_submit = save.on_submit(ProductInput::validate, move || ProductInput {
+        id,
+        version: version.get_untracked(),
+        name: name.get_untracked(),
+        brand_id: brand_id.get_untracked(),
+        barcode: barcode.get_untracked().trim().to_string(),
+        specification: specification.get_untracked(),
+        unit_price: unit_price.get_untracked().trim().to_string(),
+    });
     view! {
         {id.map(|id| view! { <ProductImage id image version on_saved/> })}
         <form on:submit=on_submit novalidate>
@@ -332,7 +243,7 @@ fn ProductForm(
             />
             <TextField label=T::Specification name="specification" value=specification errors maxlength=SPEC_MAX/>
             <TextField label=T::UnitPrice name="unit_price" value=unit_price errors required=true maxlength=14 placeholder="12.90"/>
-            <FormFooter errors pending=save.pending().into() on_cancel=Callback::new(move |_| open.set(false))/>
+            <FormFooter errors pending=save.pending() on_cancel=Callback::new(move |_| open.set(false))/>
         </form>
     }
 }
@@ -370,25 +281,12 @@ fn ProductImage(id: i64, image: Option<String>, version: RwSignal<i32>, on_saved
         {
             use base64::Engine;
             let Some(file) = picked_file(&ev, true) else { return };
-            errors.clear();
-            if file.size() > (IMAGE_MAX_KB * 1024) as f64 {
-                errors.fields.set(field_error("image", Msg::FileTooLarge { max_kb: IMAGE_MAX_KB }));
-                return;
-            }
-            reading.set(true);
-            leptos::task::spawn_local(async move {
-                let bytes = file_bytes(&file).await;
-                if reading.try_set(false).is_some() {
-                    return; // the dialog was closed meanwhile
-                }
-                match bytes {
-                    None => errors.fields.set(field_error("image", Msg::Other(T::FileUnreadable.in_(l).into()))),
-                    Some(bytes) if crate::domain::basic_data::image_extension(&bytes).is_none() => {
-                        errors.fields.set(field_error("image", Msg::UnsupportedFileType))
-                    }
-                    Some(bytes) => {
-                        upload.dispatch(base64::engine::general_purpose::STANDARD.encode(bytes));
-                    }
+            let read = |f: web_sys::File| async move { file_bytes(&f).await };
+            read_file(file, "image", IMAGE_MAX_KB, l, errors, reading, read, move |_, bytes| {
+                if crate::domain::basic_data::image_extension(&bytes).is_none() {
+                    errors.fields.set(field_error("image", Msg::UnsupportedFileType));
+                } else {
+                    upload.dispatch(base64::engine::general_purpose::STANDARD.encode(bytes));
                 }
             });
         }
@@ -523,27 +421,16 @@ fn ImportWizard(open: RwSignal<bool>, on_done: Callback<()>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             let Some(file) = picked_file(&ev, false) else { return };
-            errors.clear();
             csv.set(None);
-            if file.size() > (crate::domain::basic_data::CSV_MAX_KB * 1024) as f64 {
-                let max_kb = crate::domain::basic_data::CSV_MAX_KB;
-                errors.fields.set(field_error("file", Msg::FileTooLarge { max_kb }));
-                return;
-            }
-            reading.set(true);
-            leptos::task::spawn_local(async move {
-                let text = file_text(&file).await;
-                if reading.try_set(false).is_some() {
-                    return; // the dialog was closed meanwhile
-                }
-                match text {
-                    None => errors.fields.set(field_error("file", Msg::Other(T::FileUnreadable.in_(l).into()))),
-                    Some(t) if t.contains('\u{FFFD}') => errors.fields.set(field_error("file", Msg::Other(T::CsvNotUtf8.in_(l).into()))),
-                    Some(t) if t.trim().is_empty() => errors.fields.set(field_error("file", Msg::Required)),
-                    Some(t) => {
-                        let t = t.strip_prefix('\u{FEFF}').map(str::to_string).unwrap_or(t);
-                        csv.set(Some((file.name(), t)));
-                    }
+            let read = |f: web_sys::File| async move { file_text(&f).await };
+            read_file(file, "file", crate::domain::basic_data::CSV_MAX_KB, l, errors, reading, read, move |file, t| {
+                if t.contains('\u{FFFD}') {
+                    errors.fields.set(field_error("file", Msg::Other(T::CsvNotUtf8.in_(l).into())));
+                } else if t.trim().is_empty() {
+                    errors.fields.set(field_error("file", Msg::Required));
+                } else {
+                    let t = t.strip_prefix('\u{FEFF}').map(str::to_string).unwrap_or(t);
+                    csv.set(Some((file.name(), t)));
                 }
             });
         }
