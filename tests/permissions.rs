@@ -77,6 +77,63 @@ async fn a_position_without_the_function_is_forbidden(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "tessera::server::db::MIGRATOR")]
+async fn no_one_hands_out_more_than_they_hold(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let admin = app.enterprise("鲜享食品集团", "13800000000").await;
+    let hr = app
+        .restricted(
+            admin.enterprise_id,
+            "人事",
+            &[(Function::Positions, Level::Manage), (Function::Accounts, Level::Manage)],
+            "13800000004",
+        )
+        .await;
+    let super_admin: i64 = sqlx::query_scalar("SELECT id FROM positions WHERE enterprise_id = $1 AND builtin")
+        .bind(admin.enterprise_id)
+        .fetch_one(app.sys())
+        .await
+        .unwrap();
+    let mut c = app.signed_in(&hr.login, PASSWORD).await;
+
+    // A position with a function the granter lacks: refused on the permission tree.
+    let (status, body) = c
+        .call(
+            "positions/save",
+            json!({ "input": { "id": null, "version": 0, "name": "自封", "description": "",
+                               "grants": { "Accounts": "View", "BasicData": "Manage" } } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(common::field_error(&body, "grants"), Some(&json!({ "BeyondOwnPermissions": ["BasicData"] })));
+    // An account on the built-in administrator position: refused on the position.
+    let (status, body) = c
+        .call(
+            "accounts/save",
+            json!({ "input": { "id": null, "version": 0, "name": "同伙", "mobile": "13700000000", "email": "",
+                               "position_id": super_admin, "remark": "" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(common::field_error(&body, "position_id").is_some_and(|e| e["BeyondOwnPermissions"].as_array().is_some_and(|a| a.len() > 2)));
+    assert_eq!(count(&app, "SELECT count(*) FROM users WHERE mobile = '13700000000'").await, 0);
+    // Within what they hold, both work.
+    let position = c
+        .ok(
+            "positions/save",
+            json!({ "input": { "id": null, "version": 0, "name": "助理", "description": "",
+                               "grants": { "Accounts": "View" } } }),
+        )
+        .await;
+    c.ok(
+        "accounts/save",
+        json!({ "input": { "id": null, "version": 0, "name": "助理甲", "mobile": "13700000001", "email": "",
+                           "position_id": position, "remark": "" } }),
+    )
+    .await;
+    app.close().await;
+}
+
+#[sqlx::test(migrator = "tessera::server::db::MIGRATOR")]
 async fn a_view_only_position_can_list_but_not_change(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let admin = app.enterprise("鲜享食品集团", "13800000000").await;

@@ -9,6 +9,7 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 mod imp {
     pub use crate::domain::access::{Function, Level, Module};
+    pub use crate::domain::validate::Msg;
     pub use crate::server::audit::{self, Change};
     pub use crate::server::auth::internal;
     pub use crate::server::context::{guard, respond, Ctx};
@@ -40,6 +41,11 @@ pub async fn save_position(input: PositionInput) -> Result<i64, AppError> {
     respond(async {
         let ctx = guard(Function::Positions, Level::Manage).await?;
         input.validate()?;
+        // No one hands out more than they hold (else managing positions is everything).
+        let beyond = ctx.user.grants.beyond(&input.grants);
+        if !beyond.is_empty() {
+            return Err(AppError::field("grants", Msg::BeyondOwnPermissions(beyond)));
+        }
         let mut tx = ctx.tx().await?;
         let id = repo::save_position(&mut tx, ctx.enterprise_id(), &input).await?;
         let summary = format!("岗位「{}」 权限: {}", input.name.trim(), input.grants.summary(crate::i18n::Locale::Zh));
@@ -85,8 +91,20 @@ pub async fn save_account(input: AccountInput) -> Result<i64, AppError> {
         input.validate()?;
         let e = ctx.enterprise_id();
         let mut tx = ctx.tx().await?;
-        if input.id.is_some() {
-            let before = repo::account(&mut tx, e, input.id.unwrap_or_default()).await?;
+        // The account being edited must be this enterprise's (404 before anything else).
+        let before = match input.id {
+            Some(id) => Some(repo::account(&mut tx, e, id).await?),
+            None => None,
+        };
+        // An account may not be given a position with more than its creator holds.
+        if let Some(position) = input.position_id {
+            let grants = repo::position(&mut tx, e, position).await.map_err(|_| AppError::field("position_id", Msg::NotFound))?.grants;
+            let beyond = ctx.user.grants.beyond(&grants);
+            if !beyond.is_empty() {
+                return Err(AppError::field("position_id", Msg::BeyondOwnPermissions(beyond)));
+            }
+        }
+        if let Some(before) = before {
             let after = repo::update_account(&mut tx, e, &input).await?;
             let f = |a: &Account| {
                 [
@@ -143,7 +161,6 @@ pub async fn save_account(input: AccountInput) -> Result<i64, AppError> {
 /// Disabling ends the person's sessions in this enterprise at once.
 #[server(prefix = "/api", endpoint = "accounts/status", input = Json)]
 pub async fn set_account_status(id: i64, status: AccountStatus) -> Result<Account, AppError> {
-    use crate::domain::validate::Msg;
     use imp::*;
     respond(async {
         let ctx = guard(Function::Accounts, Level::Manage).await?;

@@ -179,6 +179,12 @@ impl Grants {
         self.0.get(&f).is_some_and(|have| *have >= needed)
     }
 
+    /// The functions `other` grants that these grants do not (at that level or above): what a
+    /// person holding these may not hand out through a position or an account.
+    pub fn beyond(&self, other: &Grants) -> Vec<Function> {
+        other.0.iter().filter(|(f, l)| !self.allows(**f, **l)).map(|(f, _)| *f).collect()
+    }
+
     pub fn level(&self, f: Function) -> Option<Level> {
         self.0.get(&f).copied()
     }
@@ -237,6 +243,15 @@ mod tests {
         let listed: usize = Module::ALL.iter().map(|m| m.functions().count()).sum();
         assert_eq!(listed, Function::ALL.len());
         assert!(Grants::everything().0.len() == Function::ALL.len());
+    }
+
+    #[test]
+    fn beyond_lists_what_is_not_covered() {
+        let mine = Grants::of(&[(Function::Accounts, Level::Manage), (Function::AuditLog, Level::View)]);
+        let asked =
+            Grants::of(&[(Function::Accounts, Level::View), (Function::AuditLog, Level::Manage), (Function::BasicData, Level::View)]);
+        assert_eq!(mine.beyond(&asked), vec![Function::BasicData, Function::AuditLog]);
+        assert!(Grants::everything().beyond(&asked).is_empty());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Field rules shared by every form, and the message type they report in.
 
+use crate::domain::access::Function;
 use crate::i18n::Locale;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,8 @@ pub enum Msg {
     Stale,
     BuiltInReadOnly,
     CannotDisableSelf,
+    /// Granting (or assigning a position with) functions the granter does not hold.
+    BeyondOwnPermissions(Vec<Function>),
     /// The person also belongs to another enterprise: their login cannot be changed here.
     LoginSharedWithOtherEnterprises,
     FileTooLarge {
@@ -78,6 +81,12 @@ impl Msg {
             (Msg::BuiltInReadOnly, En) => "Built-in positions cannot be changed or deleted".into(),
             (Msg::CannotDisableSelf, Zh) => "不能停用自己的账号".into(),
             (Msg::CannotDisableSelf, En) => "You cannot disable your own account".into(),
+            (Msg::BeyondOwnPermissions(fs), Zh) => {
+                format!("不能授予自己没有的权限：{}", fs.iter().map(|f| f.label(l)).collect::<Vec<_>>().join("、"))
+            }
+            (Msg::BeyondOwnPermissions(fs), En) => {
+                format!("You cannot grant permissions you do not hold: {}", fs.iter().map(|f| f.label(l)).collect::<Vec<_>>().join(", "))
+            }
             (Msg::LoginSharedWithOtherEnterprises, Zh) => "此人同时属于其他企业，其登录手机号和邮箱不能在本企业修改".into(),
             (Msg::LoginSharedWithOtherEnterprises, En) => {
                 "This person also belongs to another enterprise; their login mobile and email cannot be changed here".into()
