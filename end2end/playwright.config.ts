@@ -44,6 +44,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/readyz`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM lets Tessera stop its embedded PostgreSQL (the default SIGKILL would leave it running).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "ignore",
     stderr: "pipe",
   },
