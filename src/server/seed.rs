@@ -112,6 +112,32 @@ async fn ensure_position(tx: &mut Transaction<'_, Postgres>, e: i64, name: &str,
     .await?)
 }
 
+/// A product whose barcode is `first12` plus its EAN-13 check digit (demo data).
+async fn ensure_product(
+    tx: &mut Transaction<'_, Postgres>,
+    e: i64,
+    brand: i64,
+    name: &str,
+    spec: &str,
+    price: i64,
+    first12: &str,
+) -> anyhow::Result<()> {
+    let barcode = format!("{first12}{}", ean13_check_digit(first12).context("12 digits")?);
+    sqlx::query(
+        "INSERT INTO products (enterprise_id, brand_id, name, barcode, specification, unit_price)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enterprise_id, barcode) DO NOTHING",
+    )
+    .bind(e)
+    .bind(brand)
+    .bind(name)
+    .bind(barcode)
+    .bind(spec)
+    .bind(price)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 async fn upsert_named(tx: &mut Transaction<'_, Postgres>, sql: &str, e: i64, name: &str) -> anyhow::Result<i64> {
     sqlx::query_scalar(sql).bind(e).bind(name).fetch_one(&mut **tx).await.with_context(|| format!("seeding {name}"))
 }
@@ -221,20 +247,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
         (0, "鲜享鸡精", "454g/袋", 1890),
     ];
     for (i, (brand, name, spec, price)) in products.iter().enumerate() {
-        let first12 = format!("69212345{:04}", 1001 + i);
-        let barcode = format!("{first12}{}", ean13_check_digit(&first12).expect("12 digits"));
-        sqlx::query(
-            "INSERT INTO products (enterprise_id, brand_id, name, barcode, specification, unit_price)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enterprise_id, barcode) DO NOTHING",
-        )
-        .bind(e)
-        .bind(brand_ids[*brand])
-        .bind(name)
-        .bind(barcode)
-        .bind(spec)
-        .bind(price)
-        .execute(&mut *tx)
-        .await?;
+        ensure_product(&mut tx, e, brand_ids[*brand], name, spec, *price, &format!("69212345{:04}", 1001 + i)).await?;
     }
     let regions: [(&str, &[&str]); 4] = [
         ("华东大区", &["上海市", "江苏省", "浙江省", "安徽省", "山东省"]),
@@ -315,20 +328,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
     .await?;
     for (i, (name, spec, price)) in [("山岚明前龙井", "250g/罐", 39800), ("山岚安吉白茶", "100g/盒", 26800)].iter().enumerate()
     {
-        let first12 = format!("69398765{:04}", 2001 + i);
-        let barcode = format!("{first12}{}", ean13_check_digit(&first12).expect("12 digits"));
-        sqlx::query(
-            "INSERT INTO products (enterprise_id, brand_id, name, barcode, specification, unit_price)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enterprise_id, barcode) DO NOTHING",
-        )
-        .bind(e2)
-        .bind(tea)
-        .bind(name)
-        .bind(barcode)
-        .bind(spec)
-        .bind(price)
-        .execute(&mut *tx)
-        .await?;
+        ensure_product(&mut tx, e2, tea, name, spec, *price, &format!("69398765{:04}", 2001 + i)).await?;
     }
     tx.commit().await?;
     Ok(())

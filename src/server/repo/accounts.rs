@@ -1,6 +1,6 @@
 //! Positions (岗位) and accounts (memberships of people in the enterprise).
 
-use super::{missing_or_stale, unique_or_internal};
+use super::{missing_or_stale, saved, unique_or_internal};
 use crate::domain::access::Grants;
 use crate::domain::accounts::*;
 use crate::domain::page::{Page, PageReq};
@@ -84,10 +84,7 @@ pub async fn save_position(tx: &mut Tx, e: i64, i: &PositionInput) -> AppResult<
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[("positions_name_unique", "name")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "positions", e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, "positions", e, i.id, &[("positions_name_unique", "name")]).await
 }
 
 /// Deletes a position no account holds; returns its name.

@@ -1,6 +1,6 @@
 //! Brands, products, regions, factories, workshops, production lines.
 
-use super::{missing_or_stale, unique_or_internal};
+use super::saved;
 use crate::domain::access::Module;
 use crate::domain::basic_data::*;
 use crate::domain::page::{Page, PageReq};
@@ -49,10 +49,7 @@ pub async fn save_brand(tx: &mut Tx, e: i64, i: &BrandInput) -> AppResult<i64> {
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[("brands_name_unique", "name")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "brands", e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, "brands", e, i.id, &[("brands_name_unique", "name")]).await
 }
 
 // ---- products ----
@@ -140,10 +137,7 @@ pub async fn save_product(tx: &mut Tx, e: i64, i: &ProductInput) -> AppResult<i6
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[("products_barcode_unique", "barcode")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "products", e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, "products", e, i.id, &[("products_barcode_unique", "barcode")]).await
 }
 
 pub async fn set_product_image(tx: &mut Tx, e: i64, id: i64, image: &str) -> AppResult<Option<String>> {
@@ -205,10 +199,7 @@ pub async fn save_region(tx: &mut Tx, e: i64, i: &RegionInput) -> AppResult<i64>
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[("regions_name_unique", "name")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "regions", e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, "regions", e, i.id, &[("regions_name_unique", "name")]).await
 }
 
 // ---- factories ----
@@ -263,10 +254,7 @@ pub async fn save_factory(tx: &mut Tx, e: i64, i: &FactoryInput) -> AppResult<i6
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[("factories_name_unique", "name")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, "factories", e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, "factories", e, i.id, &[("factories_name_unique", "name")]).await
 }
 
 // ---- workshops and production lines (same shape, parent differs) ----
@@ -327,10 +315,7 @@ pub async fn save_unit(tx: &mut Tx, e: i64, kind: Kind, i: &UnitInput) -> AppRes
             .await
         }
     };
-    match r.map_err(|err| unique_or_internal(err, &[(unique, "name")]))? {
-        Some(id) => Ok(id),
-        None => Err(missing_or_stale(tx, table, e, i.id.unwrap_or_default()).await),
-    }
+    saved(tx, r, table, e, i.id, &[(unique, "name")]).await
 }
 
 // ---- deletion, refused while referenced ----

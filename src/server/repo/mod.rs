@@ -9,7 +9,7 @@ pub mod basic_data;
 use super::auth::internal;
 use super::db::violated_constraint;
 use crate::domain::validate::Msg;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 /// Maps a named unique constraint to a "duplicate" error on a field; anything else is internal.
 pub fn unique_or_internal(e: sqlx::Error, fields: &[(&str, &str)]) -> AppError {
@@ -19,6 +19,23 @@ pub fn unique_or_internal(e: sqlx::Error, fields: &[(&str, &str)]) -> AppError {
         }
     }
     internal(e)
+}
+
+/// The outcome of an insert, or of an update guarded by `version`, that returns the id: the id;
+/// a duplicate on a field (named unique constraints); or, when the update matched no row,
+/// missing (404) or stale (409).
+pub async fn saved(
+    tx: &mut super::db::Tx,
+    result: Result<Option<i64>, sqlx::Error>,
+    table: &str,
+    enterprise_id: i64,
+    id: Option<i64>,
+    uniques: &[(&str, &str)],
+) -> AppResult<i64> {
+    match result.map_err(|err| unique_or_internal(err, uniques))? {
+        Some(id) => Ok(id),
+        None => Err(missing_or_stale(tx, table, enterprise_id, id.unwrap_or_default()).await),
+    }
 }
 
 /// After an update matched no row: the record is gone (404) or was changed meanwhile (stale).
