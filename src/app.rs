@@ -6,7 +6,8 @@ use crate::ui::home::{HomePage, MobileHome};
 use crate::ui::layout::{ConsoleLayout, MobileLayout};
 use crate::ui::placeholder::{NotBuiltYet, NotFoundPage};
 use crate::ui::session::{ChangePasswordPage, SignInPage};
-use crate::ui::settings;
+use crate::ui::scan::ScanPage;
+use crate::ui::{codes, settings};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -72,6 +73,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=SignInPage/>
                 <Route path=path!("/change-password") view=ChangePasswordPage/>
+                // What a printed QR code opens (QR alphanumeric mode prints the URL in capitals).
+                <Route path=path!("/s/:code") view=ScanPage/>
+                <Route path=path!("/S/:code") view=ScanPage/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=MobileHome/>
                 </ParentRoute>
@@ -87,8 +91,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/accounts") view=settings::accounts::AccountsPage/>
                     <Route path=path!("settings/audit") view=settings::audit::AuditPage/>
                     <Route path=path!("settings/messages") view=settings::messages::MessagesPage/>
+                    <Route path=path!("settings/warnings") view=settings::warnings::WarningsPage/>
+                    <Route path=path!("settings/downloads") view=settings::downloads::DownloadsPage/>
+                    <Route path=path!("codes/specs") view=codes::specs::CodeSpecsPage/>
+                    <Route path=path!("codes/packages") view=codes::packages::CodePackagesPage/>
+                    <Route path=path!("codes/packages/:id") view=codes::packages::CodePackagePage/>
+                    <Route path=path!("codes/activation") view=codes::activation::ActivationPage/>
+                    <Route path=path!("codes/query") view=codes::query::CodeQueryPage/>
+                    <Route path=path!("codes/scrap") view=codes::scrap::ScrapPage/>
+                    <Route path=path!("codes/receive") view=codes::receive::ReceivePage/>
+                    <Route path=path!("codes/receive/:token") view=codes::receive::ExtractionPage/>
                     // Areas delivered by later issues: an honest notice, no data.
-                    <Route path=path!("codes/:section") view=NotBuiltYet/>
                     <Route path=path!("marketing/:section") view=NotBuiltYet/>
                     <Route path=path!("insight/:section") view=NotBuiltYet/>
                     <Route path=path!("guides/:section") view=NotBuiltYet/>

@@ -142,6 +142,8 @@ texts! {
     SettingsManagement => "设置管理", "Management";
     AuditLog => "操作日志", "Audit log";
     MessageCentre => "消息中心", "Message centre";
+    WarningNotices => "预警通知", "Warnings";
+    DownloadCentre => "下载中心", "Download centre";
     // Common words
     Name => "名称", "Name";
     PersonName => "姓名", "Name";
@@ -282,6 +284,14 @@ texts! {
     DateRangeInvalid => "结束日期不能早于开始日期", "The end date cannot be before the start date";
     AuditProduct => "产品", "Product";
     AuditLine => "产线", "Production line";
+    // ==== Codes: code format, scan verification page, QR images ====
+    // ==== Codes: specs ====
+    // ==== Codes: packages, application, review ====
+    // ==== Codes: generation, package files ====
+    // ==== Codes: delivery, receivers, downloads ====
+    // ==== Codes: info entry, activation ====
+    // ==== Codes: query, scrapping ====
+    // ==== Settings: warnings, download centre ====
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ mod cli {
         }
     }
 
-    async fn serve(db: Db, config: Config, addr: Option<std::net::SocketAddr>, demo: bool) -> anyhow::Result<()> {
+    async fn serve(db: Db, mut config: Config, addr: Option<std::net::SocketAddr>, demo: bool) -> anyhow::Result<()> {
         if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() {
             std::env::set_var("LEPTOS_OUTPUT_NAME", "tessera");
         }
@@ -144,8 +144,16 @@ mod cli {
         let addr = leptos_options.site_addr;
         std::fs::create_dir_all(&config.media_dir)?;
         let notifier = Notifier::new(config.smtp.as_deref(), &config.mail_from)?;
-        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone() };
+        std::fs::create_dir_all(&config.files_dir)?;
+        if config.scan_base.is_none() {
+            config.scan_base = Some(format!("http://{addr}"));
+        }
+        let codes = Arc::new(tessera::server::code_keys::CodeKeys::load(&config)?);
+        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes };
+        // Two workers: a long package generation does not hold up a scheduled activation.
         tokio::spawn(jobs::work_forever(db.clone()));
+        tokio::spawn(jobs::work_forever(db.clone()));
+        tokio::spawn(tessera::server::warnings::raise_forever(db.clone()));
         tokio::spawn(notifier.deliver_forever(db.system.clone()));
 
         let listener = tokio::net::TcpListener::bind(&addr).await?;

@@ -5,4 +5,13 @@
 pub mod accounts;
 pub mod audit;
 pub mod basic_data;
+pub mod code_activation;
+pub mod code_delivery;
+pub mod code_packages;
+pub mod code_query;
+pub mod code_scrap;
+pub mod code_specs;
+pub mod exports;
+pub mod scan;
 pub mod session;
+pub mod warnings;

@@ -60,6 +60,7 @@ pub enum Function {
     CodeActivation,
     CodeQuery,
     CodeScrap,
+    CodeReceive,
     // 消费者营销
     Campaigns,
     CampaignData,
@@ -85,12 +86,13 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 22] = [
+    pub const ALL: [Function; 23] = [
         Function::CodeSpecs,
         Function::CodePackages,
         Function::CodeActivation,
         Function::CodeQuery,
         Function::CodeScrap,
+        Function::CodeReceive,
         Function::Campaigns,
         Function::CampaignData,
         Function::Members,
@@ -113,7 +115,7 @@ impl Function {
     pub fn module(self) -> Module {
         use Function::*;
         match self {
-            CodeSpecs | CodePackages | CodeActivation | CodeQuery | CodeScrap => Module::Codes,
+            CodeSpecs | CodePackages | CodeActivation | CodeQuery | CodeScrap | CodeReceive => Module::Codes,
             Campaigns | CampaignData | Members | PromotionCodes => Module::Marketing,
             Crowds | CrowdAnalysis => Module::Insight,
             GuideOrganisation | GuideCustomers | GuideTasks | GuideDashboards => Module::Guides,
@@ -130,6 +132,7 @@ impl Function {
             CodeActivation => ("码信息录入与激活", "Info entry & activation"),
             CodeQuery => ("二维码查询", "Code query"),
             CodeScrap => ("码报废", "Scrapping"),
+            CodeReceive => ("码包接收", "Receive packages"),
             Campaigns => ("营销中心", "Campaigns"),
             CampaignData => ("数据分析", "Campaign data"),
             Members => ("会员列表", "Members"),

@@ -23,6 +23,21 @@ pub struct Config {
     /// Folder for uploaded files (product images …).
     #[arg(long, env = "TESSERA_MEDIA_DIR", default_value = "data/media")]
     pub media_dir: PathBuf,
+    /// Folder for generated files: code-package ZIPs and download-centre exports.
+    #[arg(long, env = "TESSERA_FILES_DIR", default_value = "data/files")]
+    pub files_dir: PathBuf,
+    /// Master secrets of code keys, `version:hex64` separated by commas (e.g. `1:ab…,2:cd…`); new
+    /// packages use the highest version. Without it Tessera keeps one in --code-key-file.
+    #[arg(long, env = "TESSERA_CODE_KEYS", hide_env_values = true)]
+    pub code_keys: Option<String>,
+    /// File holding the code master secrets when TESSERA_CODE_KEYS is not set (created with a
+    /// random secret, mode 0600, on first start). Keep it out of database backups.
+    #[arg(long, env = "TESSERA_CODE_KEY_FILE", default_value = "data/code-keys")]
+    pub code_key_file: PathBuf,
+    /// Public origin printed in QR codes: a code's URL is `<scan-base>/s/<code>`. Defaults to
+    /// the address Tessera listens on.
+    #[arg(long, env = "TESSERA_SCAN_BASE")]
+    pub scan_base: Option<String>,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "TESSERA_SESSION_IDLE_MINUTES", default_value_t = 120)]
     pub session_idle_minutes: i64,

@@ -24,6 +24,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest_service("/media", media)
+        .merge(super::delivery::routes())
+        .merge(super::qr::routes())
+        .merge(super::exports::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -32,11 +32,23 @@ impl Job {
 }
 
 pub async fn enqueue(tx: &mut Tx, actor: &Actor, kind: &str, payload: serde_json::Value) -> AppResult<i64> {
-    sqlx::query_scalar("INSERT INTO jobs (enterprise_id, kind, payload, created_by) VALUES ($1, $2, $3, $4) RETURNING id")
+    enqueue_at(tx, actor, kind, payload, chrono::Utc::now()).await
+}
+
+/// Queues a job that no worker claims before `run_at` (scheduled activation …).
+pub async fn enqueue_at(
+    tx: &mut Tx,
+    actor: &Actor,
+    kind: &str,
+    payload: serde_json::Value,
+    run_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    sqlx::query_scalar("INSERT INTO jobs (enterprise_id, kind, payload, created_by, run_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(actor.enterprise_id)
         .bind(kind)
         .bind(payload)
         .bind(actor.user_id)
+        .bind(run_at)
         .fetch_one(&mut **tx)
         .await
         .map_err(internal)
@@ -71,9 +83,9 @@ pub async fn claim(db: &Db) -> anyhow::Result<Option<Job>> {
     let row: Option<Claimed> = sqlx::query_as(
         "UPDATE jobs j SET status = 'running', started_at = now(), heartbeat_at = now(), attempts = attempts + 1
           WHERE j.id = (SELECT id FROM jobs
-                         WHERE status = 'queued'
+                         WHERE (status = 'queued' AND run_at <= now())
                             OR (status = 'running' AND heartbeat_at < now() - interval '2 minutes')
-                         ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+                         ORDER BY run_at FOR UPDATE SKIP LOCKED LIMIT 1)
           RETURNING j.id, j.enterprise_id, j.kind, j.payload, j.created_by,
                     (SELECT name FROM users u WHERE u.id = j.created_by) AS creator_name",
     )
@@ -140,6 +152,9 @@ pub async fn work_forever(db: Db) {
 pub async fn run(job: Job) -> anyhow::Result<serde_json::Value> {
     match job.kind.as_str() {
         super::repo::basic_data::IMPORT_PRODUCTS_JOB => super::repo::basic_data::import_products(&job).await,
+        super::repo::code_generation::GENERATE_JOB => super::repo::code_generation::generate(&job).await,
+        super::repo::code_activation::ACTIVATE_JOB => super::repo::code_activation::activate_scheduled(&job).await,
+        super::exports::EXPORT_JOB => super::exports::run_export(&job).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

@@ -3,15 +3,21 @@
 
 pub mod audit;
 pub mod auth;
+pub mod code_files;
+pub mod code_keys;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod delivery;
 pub mod embedded_pg;
+pub mod exports;
 pub mod http;
 pub mod jobs;
 pub mod outbox;
+pub mod qr;
 pub mod repo;
 pub mod seed;
+pub mod warnings;
 
 use std::sync::Arc;
 
@@ -22,6 +28,7 @@ pub struct AppState {
     pub db: db::Db,
     pub config: Arc<config::Config>,
     pub notifier: outbox::Notifier,
+    pub codes: Arc<code_keys::CodeKeys>,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

@@ -179,6 +179,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
             (F::CodeQuery, Level::Manage),
             (F::CodeScrap, Level::Manage),
             (F::BasicData, Level::View),
+            (F::Warnings, Level::Manage),
         ]),
     )
     .await?;
@@ -199,7 +200,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
     let receiver =
-        ensure_position(&mut tx, e, "包材厂接收人", "下载发送给本厂的码包", Grants::of(&[(F::CodePackages, Level::View)])).await?;
+        ensure_position(&mut tx, e, "包材厂接收人", "下载发送给本厂的码包", Grants::of(&[(F::CodeReceive, Level::View)])).await?;
     ensure_position(
         &mut tx,
         e,

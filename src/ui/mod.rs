@@ -1,10 +1,12 @@
 //! Pages and components: the console shell and its layouts, shared widgets, and one module
 //! per area.
 
+pub mod codes;
 pub mod home;
 pub mod layout;
 pub mod nav;
 pub mod placeholder;
+pub mod scan;
 pub mod session;
 pub mod settings;
 pub mod widgets;

@@ -46,6 +46,7 @@ pub fn areas() -> Vec<Area> {
                 f("/codes/activation", F::CodeActivation),
                 f("/codes/query", F::CodeQuery),
                 f("/codes/scrap", F::CodeScrap),
+                f("/codes/receive", F::CodeReceive),
             ],
         },
         Area {
@@ -90,6 +91,8 @@ pub fn areas() -> Vec<Area> {
                 g("/settings/lines", T::ProductionLines, Some(F::BasicData), T::BasicData),
                 g("/settings/positions", T::Positions, Some(F::Positions), T::PermissionsRoles),
                 g("/settings/accounts", T::Accounts, Some(F::Accounts), T::PermissionsRoles),
+                g("/settings/warnings", T::WarningNotices, Some(F::Warnings), T::SettingsManagement),
+                g("/settings/downloads", T::DownloadCentre, None, T::SettingsManagement),
                 g("/settings/audit", T::AuditLog, Some(F::AuditLog), T::SettingsManagement),
                 g("/settings/messages", T::MessageCentre, None, T::SettingsManagement),
             ],

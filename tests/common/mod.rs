@@ -45,11 +45,16 @@ impl TestApp {
         std::fs::create_dir_all(&media_dir).expect("media dir");
         let mut config = Config::from_env();
         config.media_dir = media_dir.clone();
+        config.files_dir = media_dir.join("files");
+        config.code_keys = Some(format!("1:{}", "5e".repeat(32)));
+        config.scan_base = Some("https://scan.example.com".into());
+        let codes = Arc::new(tessera::server::code_keys::CodeKeys::load(&config).expect("code keys"));
         let state = AppState {
             leptos_options: leptos::config::LeptosOptions::builder().output_name("tessera").build(),
             db,
             config: Arc::new(config),
             notifier: Notifier::new(None, "Tessera <t@example.com>").expect("notifier"),
+            codes,
         };
         TestApp { router: router(state.clone()), state, media_dir }
     }

@@ -5,6 +5,14 @@
 
 pub mod accounts;
 pub mod basic_data;
+pub mod code_activation;
+pub mod code_delivery;
+pub mod code_generation;
+pub mod code_packages;
+pub mod code_query;
+pub mod code_scraps;
+pub mod code_specs;
+pub mod warnings;
 
 use super::auth::internal;
 use super::db::violated_constraint;

@@ -6,12 +6,14 @@
 pub mod accounts;
 pub mod audit;
 pub mod brands;
+pub mod downloads;
 pub mod factories;
 pub mod messages;
 pub mod positions;
 pub mod products;
 pub mod regions;
 pub mod units;
+pub mod warnings;
 
 use crate::api::basic_data::choices;
 use crate::domain::accounts::Position;

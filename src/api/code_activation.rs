@@ -1,0 +1,1 @@
+//! Server functions: 码信息录入: info entry, activation, revocation.

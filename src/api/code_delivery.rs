@@ -1,0 +1,1 @@
+//! Server functions: Sending packages, the receiver page, extraction.

@@ -1,0 +1,1 @@
+//! Server functions: 发码管理: apply, edit, review.

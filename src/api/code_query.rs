@@ -1,0 +1,1 @@
+//! Server functions: 二维码查询.

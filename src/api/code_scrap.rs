@@ -1,0 +1,1 @@
+//! Server functions: 码报废.

@@ -1,0 +1,1 @@
+//! Server functions: 下载中心.

@@ -1,0 +1,1 @@
+//! Server functions: The consumer's scan of a code (no sign-in).

@@ -1,0 +1,1 @@
+//! Server functions: 预警通知.

@@ -1,0 +1,1 @@
+//! Delivery of package files to packaging factories: extraction, download limits, history.

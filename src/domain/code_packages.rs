@@ -1,0 +1,1 @@
+//! Code packages (码包): application, review states, batches.

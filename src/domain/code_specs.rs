@@ -1,0 +1,1 @@
+//! Code specs (码规格): fields, file format, landing page, review flow, warnings.

@@ -1,0 +1,1 @@
+//! The codes themselves: format, derivation and verification (docs/codes.md).

@@ -1,0 +1,1 @@
+//! What a consumer's scan of a code shows: genuine, not activated, scrapped, invalid; PIN check.

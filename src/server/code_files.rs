@@ -1,0 +1,2 @@
+//! Package files: one AES-256 encrypted ZIP per batch, written streaming (memory does not grow
+//! with the code count).

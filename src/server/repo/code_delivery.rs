@@ -1,0 +1,1 @@
+//! Delivery: sending, extraction, download counting and history.

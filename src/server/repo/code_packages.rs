@@ -1,0 +1,1 @@
+//! Code packages: application, review, batches.

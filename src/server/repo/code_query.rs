@@ -1,0 +1,1 @@
+//! Code query: a code's package, batch, spec, entered info, state.

@@ -1,0 +1,1 @@
+//! Scrapped serial ranges.

@@ -1,0 +1,1 @@
+//! Code specs and their review-flow people.

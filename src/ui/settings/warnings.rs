@@ -1,0 +1,8 @@
+//! 设置管理 page.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn WarningsPage() -> impl IntoView {
+    view! { <crate::ui::placeholder::NotBuiltYet/> }
+}
