@@ -40,6 +40,14 @@ pub enum Msg {
         max_kb: usize,
     },
     UnsupportedFileType,
+    // Refusals of one area, each with its own messages.
+    Spec(super::code_specs::SpecMsg),
+    Package(super::code_packages::PackageMsg),
+    Delivery(super::code_delivery::DeliveryMsg),
+    Activation(super::code_activation::ActivationMsg),
+    Query(super::code_query::QueryMsg),
+    Scan(super::scan::ScanMsg),
+    Export(super::warnings::ExportMsg),
     Other(String),
 }
 
@@ -95,6 +103,13 @@ impl Msg {
             (Msg::FileTooLarge { max_kb }, En) => format!("The file must be at most {max_kb} KB"),
             (Msg::UnsupportedFileType, Zh) => "仅支持 PNG、JPEG、WebP 图片".into(),
             (Msg::UnsupportedFileType, En) => "Only PNG, JPEG and WebP images".into(),
+            (Msg::Spec(m), _) => m.render(l),
+            (Msg::Package(m), _) => m.render(l),
+            (Msg::Delivery(m), _) => m.render(l),
+            (Msg::Activation(m), _) => m.render(l),
+            (Msg::Query(m), _) => m.render(l),
+            (Msg::Scan(m), _) => m.render(l),
+            (Msg::Export(m), _) => m.render(l),
             (Msg::Other(s), _) => s.clone(),
         }
     }

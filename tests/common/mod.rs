@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod codes;
+
 use axum::body::Body;
 use axum::Router;
 use http::{header, Method, Request, StatusCode};
