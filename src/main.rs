@@ -151,9 +151,9 @@ mod cli {
         let codes = Arc::new(tessera::server::code_keys::CodeKeys::load(&config)?);
         let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes };
         // Two workers: a long package generation does not hold up a scheduled activation.
-        tokio::spawn(jobs::work_forever(db.clone()));
-        tokio::spawn(jobs::work_forever(db.clone()));
-        tokio::spawn(tessera::server::warnings::raise_forever(db.clone()));
+        tokio::spawn(jobs::work_forever(state.clone()));
+        tokio::spawn(jobs::work_forever(state.clone()));
+        tokio::spawn(tessera::server::warnings::raise_forever(state.clone()));
         tokio::spawn(notifier.deliver_forever(db.system.clone()));
 
         let listener = tokio::net::TcpListener::bind(&addr).await?;

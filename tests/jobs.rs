@@ -76,13 +76,13 @@ async fn a_csv_import_is_queued_run_and_reported_line_by_line(pool: PgPool) {
     assert_eq!(queued["result"], Value::Null);
 
     // The worker's loop, one turn: claim, run, record the outcome.
-    let job = jobs::claim(app.db()).await.unwrap().expect("a job to claim");
+    let job = jobs::claim(&app.state).await.unwrap().expect("a job to claim");
     assert_eq!(job.id, job_id);
     assert_eq!((job.actor.enterprise_id, job.actor.user_id), (admin.enterprise_id, admin.user_id));
     assert_eq!(c.ok("jobs/status", json!({ "id": job_id })).await["status"], "Running");
     let outcome = jobs::run(job).await;
     jobs::finish(app.db(), job_id, outcome).await.unwrap();
-    assert!(jobs::claim(app.db()).await.unwrap().is_none(), "the job is not claimed twice");
+    assert!(jobs::claim(&app.state).await.unwrap().is_none(), "the job is not claimed twice");
 
     let done = c.ok("jobs/status", json!({ "id": job_id })).await;
     assert_eq!(done["status"], "Done", "{done}");
@@ -152,7 +152,7 @@ async fn the_background_worker_runs_imports_and_lines_count_blank_and_multiline_
     let unix = c.ok("basic/products/import", json!({ "csv": csv("6921234520", "\n") })).await.as_i64().unwrap();
     let windows = c.ok("basic/products/import", json!({ "csv": csv("6921234530", "\r\n") })).await.as_i64().unwrap();
 
-    let worker = tokio::spawn(jobs::work_forever(app.db().clone()));
+    let worker = tokio::spawn(jobs::work_forever(app.state.clone()));
     let mut finished = vec![];
     for job_id in [unix, windows] {
         let mut status = Value::Null;
@@ -186,7 +186,7 @@ async fn the_background_worker_runs_imports_and_lines_count_blank_and_multiline_
     .fetch_one(app.sys())
     .await
     .unwrap();
-    let job = jobs::claim(app.db()).await.unwrap().expect("claimable");
+    let job = jobs::claim(&app.state).await.unwrap().expect("claimable");
     assert_eq!(job.id, bogus);
     let outcome = jobs::run(job).await;
     jobs::finish(app.db(), bogus, outcome).await.unwrap();

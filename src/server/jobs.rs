@@ -5,6 +5,7 @@
 use super::audit::Actor;
 use super::auth::internal;
 use super::db::{Db, Tx};
+use super::AppState;
 use crate::domain::jobs::JobStatus;
 use crate::error::AppResult;
 use std::time::Duration;
@@ -15,7 +16,8 @@ pub struct Job {
     pub kind: String,
     pub payload: serde_json::Value,
     pub actor: Actor,
-    pub db: Db,
+    /// The application (database, configuration, code keys) the job works with.
+    pub state: AppState,
 }
 
 impl Job {
@@ -25,7 +27,7 @@ impl Job {
             .bind(self.id)
             .bind(done)
             .bind(total)
-            .execute(&self.db.system)
+            .execute(&self.state.db.system)
             .await?;
         Ok(())
     }
@@ -79,7 +81,7 @@ struct Claimed {
 }
 
 /// Claims the oldest runnable job, if any.
-pub async fn claim(db: &Db) -> anyhow::Result<Option<Job>> {
+pub async fn claim(state: &AppState) -> anyhow::Result<Option<Job>> {
     let row: Option<Claimed> = sqlx::query_as(
         "UPDATE jobs j SET status = 'running', started_at = now(), heartbeat_at = now(), attempts = attempts + 1
           WHERE j.id = (SELECT id FROM jobs
@@ -89,7 +91,7 @@ pub async fn claim(db: &Db) -> anyhow::Result<Option<Job>> {
           RETURNING j.id, j.enterprise_id, j.kind, j.payload, j.created_by,
                     (SELECT name FROM users u WHERE u.id = j.created_by) AS creator_name",
     )
-    .fetch_optional(&db.system)
+    .fetch_optional(&state.db.system)
     .await?;
     Ok(row.map(|r| Job {
         id: r.id,
@@ -100,7 +102,7 @@ pub async fn claim(db: &Db) -> anyhow::Result<Option<Job>> {
             user_id: r.created_by.unwrap_or_default(),
             name: r.creator_name.unwrap_or_default(),
         },
-        db: db.clone(),
+        state: state.clone(),
     }))
 }
 
@@ -125,9 +127,10 @@ pub async fn finish(db: &Db, id: i64, outcome: anyhow::Result<serde_json::Value>
 }
 
 /// Runs jobs until the process ends; `handle` dispatches on the job's kind.
-pub async fn work_forever(db: Db) {
+pub async fn work_forever(state: AppState) {
+    let db = state.db.clone();
     loop {
-        match claim(&db).await {
+        match claim(&state).await {
             Ok(Some(job)) => {
                 let id = job.id;
                 tracing::info!(job = id, kind = %job.kind, "job started");

@@ -409,7 +409,7 @@ pub async fn import_products(job: &Job) -> anyhow::Result<serde_json::Value> {
         .collect();
     let total = records.len() as i64;
     let mut report = ImportReport { imported: 0, failed: vec![] };
-    let mut tx = job.db.tenant(e).await?;
+    let mut tx = job.state.db.tenant(e).await?;
     let brand_ids: std::collections::HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM brands WHERE enterprise_id = $1")
             .bind(e)
