@@ -13,4 +13,5 @@ rm -rf "$E2E"
 mkdir -p "$E2E"
 exec target/release/tessera \
   --pg-data "$E2E/pg" --pg-port 54349 --media-dir "$E2E/media" \
+  --files-dir "$E2E/files" --code-key-file "$E2E/code-keys" \
   serve --demo --addr 127.0.0.1:3100

@@ -129,8 +129,10 @@ CREATE TABLE code_delivery_log (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     enterprise_id  bigint NOT NULL,
     package_id     bigint NOT NULL,
-    batch_no       integer,                        -- NULL for an extraction
-    event          text NOT NULL CHECK (event IN ('extract', 'download')),
+    batch_no       integer,                        -- NULL but for a download
+    -- send: the package was (re)sent; wrong_code: a refused extraction code (the throttle counts
+    -- these since the last send); extract: a correct code opened a download grant.
+    event          text NOT NULL CHECK (event IN ('send', 'extract', 'wrong_code', 'download')),
     user_id        bigint REFERENCES users(id),
     ip             text NOT NULL,
     at             timestamptz NOT NULL DEFAULT now(),
@@ -220,6 +222,24 @@ CREATE TABLE warnings (
     CONSTRAINT warnings_once UNIQUE (enterprise_id, kind, subject)
 );
 CREATE INDEX warnings_list ON warnings(enterprise_id, created_at DESC);
+
+-- Anti-counterfeit PIN checks of the consumer scan page, per code (only codes whose PIN was
+-- typed get a row): wrong attempts in the current hour (at most 5, enforced by a conditional
+-- upsert) and how often / since when the right PIN was shown, which warns of copied codes.
+CREATE TABLE scan_pin_checks (
+    enterprise_id      bigint NOT NULL REFERENCES enterprises(id),
+    package_id         bigint NOT NULL,
+    serial             integer NOT NULL,
+    failures           smallint NOT NULL DEFAULT 0,
+    window_start       timestamptz NOT NULL DEFAULT now(),
+    verified           integer NOT NULL DEFAULT 0,
+    first_verified_at  timestamptz,
+    PRIMARY KEY (package_id, serial),
+    FOREIGN KEY (enterprise_id, package_id) REFERENCES code_packages(enterprise_id, id)
+);
+ALTER TABLE scan_pin_checks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON scan_pin_checks TO tessera_app
+    USING (enterprise_id = tessera_enterprise()) WITH CHECK (enterprise_id = tessera_enterprise());
 
 -- 下载中心: files produced by export jobs, kept 7 days, visible to the person who asked.
 CREATE TABLE exports (

@@ -1,10 +1,12 @@
-//! The `tessera` binary: serve the console, migrate, seed demo data, create administrators.
+//! The `tessera` binary: serve the console, migrate, seed demo data, create administrators,
+//! benchmark code generation.
 
 #[cfg(feature = "ssr")]
 mod cli {
     use clap::{Parser, Subcommand};
     use leptos::config::get_configuration;
     use std::sync::Arc;
+    use tessera::server::code_keys::CodeKeys;
     use tessera::server::config::Config;
     use tessera::server::db::Db;
     use tessera::server::embedded_pg::EmbeddedPg;
@@ -43,6 +45,28 @@ mod cli {
             #[command(subcommand)]
             command: AdminCommand,
         },
+        /// Benchmarks (no database needed).
+        Bench {
+            #[command(subcommand)]
+            command: BenchCommand,
+        },
+    }
+
+    #[derive(Subcommand)]
+    enum BenchCommand {
+        /// Generate a package's files end to end (code derivation, lines, deflate, AES-256 ZIP)
+        /// with a random key, print codes/s and peak memory, then remove the files.
+        Codes {
+            /// Codes in the package (1 to 20,000,000).
+            #[arg(long, default_value_t = 10_000_000)]
+            count: u32,
+            /// Batch files (1 to 100).
+            #[arg(long, default_value_t = 10)]
+            files: u32,
+            /// Folder to write in (a fresh subfolder, removed at the end); default: the temp folder.
+            #[arg(long)]
+            out: Option<std::path::PathBuf>,
+        },
     }
 
     #[derive(Subcommand)]
@@ -70,6 +94,9 @@ mod cli {
             .init();
         let cli = Cli::parse();
         let config = cli.config;
+        if let Command::Bench { command: BenchCommand::Codes { count, files, out } } = cli.command {
+            return bench_codes(config, count, files, out);
+        }
 
         // Our own PostgreSQL when no DATABASE_URL is given; stopped when `embedded` drops.
         let mut embedded = None;
@@ -88,7 +115,7 @@ mod cli {
         match cli.command {
             Command::Migrate => println!("migrations applied"),
             Command::Seed { .. } => {
-                seed::demo(&db).await?;
+                seed::demo(&db, CodeKeys::load(&config)?.current_version()).await?;
                 print_demo_logins();
             }
             Command::Admin { command: AdminCommand::Create { enterprise, name, mobile, email, password } } => {
@@ -96,12 +123,77 @@ mod cli {
             }
             Command::Serve { demo, addr } => {
                 if demo {
-                    seed::demo(&db).await?;
+                    seed::demo(&db, CodeKeys::load(&config)?.current_version()).await?;
                 }
                 serve(db.clone(), config, addr, demo).await?;
             }
+            Command::Bench { .. } => unreachable!("benchmarks run before the database starts"),
         }
         drop(embedded);
+        Ok(())
+    }
+
+    /// `tessera bench codes`: a package of `count` codes in `files` batch files, written as the
+    /// generation job writes them (lines serial, code, url, 6-digit PIN; CSV with a header).
+    fn bench_codes(mut config: Config, count: u32, files: u32, out: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use tessera::domain::code_packages::batch_file_name;
+        use tessera::domain::code_specs::{FileField, FileFormat, FileLayout};
+        use tessera::domain::codes::{batch_ranges, MAX_CODES_PER_PACKAGE};
+        use tessera::server::code_files::{write_batches, BatchFile, PackageFiles, GENERATION_THREADS};
+        use tessera::server::code_keys::CodeKeys;
+
+        anyhow::ensure!((1..=MAX_CODES_PER_PACKAGE).contains(&count), "--count must be 1 to {MAX_CODES_PER_PACKAGE}");
+        anyhow::ensure!((1..=100).contains(&files) && files <= count, "--files must be 1 to 100 and at most --count");
+        let secret: String = rand::random::<[u8; 32]>().iter().map(|b| format!("{b:02x}")).collect();
+        config.code_keys = Some(format!("1:{secret}"));
+        config.scan_base.get_or_insert_with(|| "https://scan.tessera.example".into());
+        let keys = CodeKeys::load(&config)?;
+        let package_id = 1;
+        let codec = keys.codec(keys.current_version(), package_id, &CodeKeys::new_salt())?;
+        let layout = FileLayout {
+            fields: vec![FileField::Serial, FileField::Code, FileField::Url, FileField::Pin],
+            format: FileFormat::Csv,
+            separator: ",".into(),
+            with_header: true,
+            pin_digits: 6,
+        };
+        let dir = out.unwrap_or_else(std::env::temp_dir).join(format!("tessera-bench-codes-{:016x}", rand::random::<u64>()));
+        let batches: Vec<BatchFile> = batch_ranges(count, files)
+            .into_iter()
+            .zip(1..)
+            .map(|((serial_start, serial_end), batch_no)| BatchFile {
+                batch_no,
+                serial_start,
+                serial_end,
+                path: dir.join(batch_file_name(package_id, batch_no)),
+            })
+            .collect();
+        let package = PackageFiles { codec: &codec, layout: &layout, scan_base: keys.scan_base() };
+        let (progress, stop, bytes) = (AtomicU64::new(0), AtomicBool::new(false), AtomicU64::new(0));
+
+        let started = std::time::Instant::now();
+        let written = write_batches(&package, &batches, &progress, &stop, |_, size| {
+            bytes.fetch_add(size, Ordering::Relaxed);
+        });
+        let seconds = started.elapsed().as_secs_f64();
+        let peak = std::fs::read_to_string("/proc/self/status")?
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let removed = std::fs::remove_dir_all(&dir);
+        written?;
+        removed?;
+
+        let bytes = bytes.into_inner();
+        println!("fields         serial,code,url,pin(6) CSV, scan base {}", keys.scan_base());
+        println!("codes          {count}");
+        println!("files          {files} (written by up to {GENERATION_THREADS} threads)");
+        println!("seconds        {seconds:.2}");
+        println!("codes/s        {:.0}", f64::from(count) / seconds);
+        println!("total bytes    {bytes} ({:.1} bytes/code)", bytes as f64 / f64::from(count));
+        println!("peak RSS       {peak} (VmHWM)");
         Ok(())
     }
 
@@ -148,7 +240,7 @@ mod cli {
         if config.scan_base.is_none() {
             config.scan_base = Some(format!("http://{addr}"));
         }
-        let codes = Arc::new(tessera::server::code_keys::CodeKeys::load(&config)?);
+        let codes = Arc::new(CodeKeys::load(&config)?);
         let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes };
         // Two workers: a long package generation does not hold up a scheduled activation.
         tokio::spawn(jobs::work_forever(state.clone()));

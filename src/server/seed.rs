@@ -162,7 +162,8 @@ pub const DEMO_ENTERPRISE_2: &str = "山岚茶业";
 
 /// A realistic Chinese food brand's basic data, its positions and staff; plus a second
 /// enterprise the administrator also belongs to, so the switcher has somewhere to go.
-pub async fn demo(db: &Db) -> anyhow::Result<()> {
+/// `key_version`: the code key version new packages use (see `server::code_keys`).
+pub async fn demo(db: &Db, key_version: u8) -> anyhow::Result<()> {
     let (e, admin) = create_admin(db, DEMO_ENTERPRISE, "周明", Some("13800000000"), Some("admin@xianxiang.com.cn"), DEMO_PASSWORD).await?;
     let (e2, _) = create_admin(db, DEMO_ENTERPRISE_2, "周明", Some("13800000000"), None, DEMO_PASSWORD).await?;
     let mut tx = db.system.begin().await?;
@@ -209,6 +210,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
         Grants::of(&[(F::GuideCustomers, Level::Manage), (F::GuideTasks, Level::View)]),
     )
     .await?;
+    let mut staff = vec![];
     for (name, mobile, email, position, remark) in [
         ("李娜", Some("13800000001"), Some("lina@xianxiang.com.cn"), code_admin, "总部码管理"),
         ("陈晓东", Some("13800000002"), None, marketing, "华东营销"),
@@ -216,7 +218,9 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
     ] {
         let u = ensure_user(&mut tx, name, mobile, email, DEMO_PASSWORD, false).await?;
         ensure_membership(&mut tx, e, u, position, Some(admin), remark).await?;
+        staff.push(u);
     }
+    let (code_admin_user, receiver_user) = (staff[0], staff[2]);
 
     let brands = [("鲜享", "主品牌：调味品"), ("老坛", "酱菜与腌制品"), ("山泉", "饮用水")];
     let mut brand_ids = vec![];
@@ -318,6 +322,7 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
             }
         }
     }
+    demo_codes(&mut tx, e, admin, code_admin_user, receiver_user, key_version).await?;
     // The second enterprise: a tea brand with a little data of its own.
     let tea = upsert_named(
         &mut tx,
@@ -332,5 +337,58 @@ pub async fn demo(db: &Db) -> anyhow::Result<()> {
         ensure_product(&mut tx, e2, tea, name, spec, *price, &format!("69398765{:04}", 2001 + i)).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A code spec with its review flow, and one package waiting for review (applied for by the code
+/// administrator, to be reviewed by the super administrator). Only the first time: a spec that
+/// already has packages is left alone.
+async fn demo_codes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    e: i64,
+    admin: i64,
+    code_admin: i64,
+    receiver: i64,
+    key_version: u8,
+) -> anyhow::Result<()> {
+    let spec: i64 = sqlx::query_scalar(
+        "INSERT INTO code_specs (enterprise_id, name, file_fields, file_format, separator, with_header, pin_digits, flow_name,
+                                 warn_generated_hours, warn_entered_hours, warn_sent_hours, created_by)
+         VALUES ($1, '标准瓶盖码', ARRAY['serial','code','url','pin'], 'csv', ',', true, 6, '瓶盖码标准审核', 72, 24, 48, $2)
+         ON CONFLICT (enterprise_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+    )
+    .bind(e)
+    .bind(admin)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (role, user) in [("applicant", code_admin), ("applicant", admin), ("reviewer", admin), ("file_receiver", receiver), ("password_receiver", code_admin)] {
+        sqlx::query(
+            "INSERT INTO code_spec_people (enterprise_id, spec_id, role, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(e)
+        .bind(spec)
+        .bind(role)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let has_packages: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM code_packages WHERE spec_id = $1)").bind(spec).fetch_one(&mut **tx).await?;
+    if !has_packages {
+        sqlx::query(
+            "INSERT INTO code_packages (enterprise_id, spec_id, name, purpose, code_count, file_count, factory_id, product_id,
+                                        remark, applied_by, key_version, key_salt)
+             SELECT $1, $2, '2026-12 鲜享特级生抽瓶盖', 'production', 200000, 4,
+                    (SELECT id FROM factories WHERE enterprise_id = $1 AND name = '华新包装厂'),
+                    (SELECT id FROM products WHERE enterprise_id = $1 AND name = '鲜享特级生抽'),
+                    '十二月生产计划', $3, $4, $5",
+        )
+        .bind(e)
+        .bind(spec)
+        .bind(code_admin)
+        .bind(i16::from(key_version))
+        .bind(super::code_keys::CodeKeys::new_salt())
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
