@@ -53,17 +53,21 @@ async fn package_status(app: &TestApp, package_id: i64) -> (String, bool) {
         .unwrap()
 }
 
+#[derive(sqlx::FromRow)]
 struct BatchRow {
-    batch_no: u32,
-    start: u32,
-    end: u32,
-    path: PathBuf,
+    batch_no: i32,
+    serial_start: i32,
+    serial_end: i32,
+    file_name: String,
     file_size: Option<i64>,
     generated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where the file is, from `file_name`.
+    #[sqlx(skip)]
+    path: PathBuf,
 }
 
 async fn batches(app: &TestApp, enterprise_id: i64, package_id: i64) -> Vec<BatchRow> {
-    let rows: Vec<(i32, i32, i32, String, Option<i64>, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+    let mut rows: Vec<BatchRow> = sqlx::query_as(
         "SELECT batch_no, serial_start, serial_end, file_name, file_size, generated_at
            FROM code_batches WHERE package_id = $1 ORDER BY batch_no",
     )
@@ -71,16 +75,10 @@ async fn batches(app: &TestApp, enterprise_id: i64, package_id: i64) -> Vec<Batc
     .fetch_all(app.sys())
     .await
     .unwrap();
-    rows.into_iter()
-        .map(|(no, start, end, name, file_size, generated_at)| BatchRow {
-            batch_no: no as u32,
-            start: start as u32,
-            end: end as u32,
-            path: batch_path(&app.state.config.files_dir, enterprise_id, package_id, &name),
-            file_size,
-            generated_at,
-        })
-        .collect()
+    for b in &mut rows {
+        b.path = batch_path(&app.state.config.files_dir, enterprise_id, package_id, &b.file_name);
+    }
+    rows
 }
 
 async fn codec(app: &TestApp, package_id: i64) -> PackageCodec {
@@ -108,13 +106,13 @@ fn unzip(path: &Path, password: &str) -> Result<String, String> {
 
 /// The batch file holds exactly the batch's serial range, each line as the spec orders it.
 fn assert_batch_content(app: &TestApp, codec: &PackageCodec, b: &BatchRow) {
-    let password = codec.batch_password(b.batch_no);
+    let password = codec.batch_password(b.batch_no as u32);
     let test = Command::new("7z").args(["t", &format!("-p{password}")]).arg(&b.path).output().unwrap();
     assert!(test.status.success(), "7z t of batch {}: {}", b.batch_no, String::from_utf8_lossy(&test.stdout));
     let text = unzip(&b.path, &password).unwrap_or_else(|e| panic!("batch {} does not open: {e}", b.batch_no));
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("serial,code,url,pin"));
-    let mut serial = b.start;
+    let mut serial = b.serial_start as u32;
     for line in lines {
         let code = codec.code(serial);
         let expected =
@@ -122,7 +120,7 @@ fn assert_batch_content(app: &TestApp, codec: &PackageCodec, b: &BatchRow) {
         assert_eq!(line, expected, "batch {} serial {serial}", b.batch_no);
         serial += 1;
     }
-    assert_eq!(serial, b.end + 1, "batch {} ends at its last serial", b.batch_no);
+    assert_eq!(serial, b.serial_end as u32 + 1, "batch {} ends at its last serial", b.batch_no);
     assert_eq!(Some(std::fs::metadata(&b.path).unwrap().len() as i64), b.file_size, "recorded size of batch {}", b.batch_no);
 }
 
@@ -152,7 +150,7 @@ async fn generation_writes_one_aes_zip_per_batch_with_exactly_its_codes(pool: Pg
 
     let codec = codec(&app, p).await;
     let rows = batches(&app, e, p).await;
-    assert_eq!(rows.iter().map(|b| (b.start, b.end)).collect::<Vec<_>>(), batch_ranges(2500, 3));
+    assert_eq!(rows.iter().map(|b| (b.serial_start as u32, b.serial_end as u32)).collect::<Vec<_>>(), batch_ranges(2500, 3));
     for b in &rows {
         assert!(b.generated_at.is_some(), "batch {} marked generated", b.batch_no);
         assert_batch_content(&app, &codec, b);

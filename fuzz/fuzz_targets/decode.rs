@@ -4,9 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera::domain::codes::{
-    format_serial, key_version_of, parse_input, parse_serial, CodeCipher, CodeError, CODE_LEN, MAX_PACKAGE_ID,
-};
+use tessera::domain::codes::{format_serial, key_version_of, parse_input, parse_serial, CodeCipher, CodeError, CODE_LEN, MAX_PACKAGE_ID};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -361,18 +361,23 @@ async fn demo_codes(
     .bind(admin)
     .fetch_one(&mut **tx)
     .await?;
-    for (role, user) in [("applicant", code_admin), ("applicant", admin), ("reviewer", admin), ("file_receiver", receiver), ("password_receiver", code_admin)] {
-        sqlx::query(
-            "INSERT INTO code_spec_people (enterprise_id, spec_id, role, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(e)
-        .bind(spec)
-        .bind(role)
-        .bind(user)
-        .execute(&mut **tx)
-        .await?;
+    for (role, user) in [
+        ("applicant", code_admin),
+        ("applicant", admin),
+        ("reviewer", admin),
+        ("file_receiver", receiver),
+        ("password_receiver", code_admin),
+    ] {
+        sqlx::query("INSERT INTO code_spec_people (enterprise_id, spec_id, role, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(e)
+            .bind(spec)
+            .bind(role)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
     }
-    let has_packages: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM code_packages WHERE spec_id = $1)").bind(spec).fetch_one(&mut **tx).await?;
+    let has_packages: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM code_packages WHERE spec_id = $1)").bind(spec).fetch_one(&mut **tx).await?;
     if !has_packages {
         sqlx::query(
             "INSERT INTO code_packages (enterprise_id, spec_id, name, purpose, code_count, file_count, factory_id, product_id,
