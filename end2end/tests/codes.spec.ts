@@ -83,7 +83,8 @@ test("a package goes from spec to a queried code: apply, approve, generate, deli
   await reviewed.getByRole("link", { name: "查看" }).click();
   await admin.getByRole("button", { name: "发送给接收人" }).click();
   await admin.getByRole("alertdialog").getByRole("button", { name: "确定" }).click();
-  await expect(admin.locator("[data-section='delivery']")).toContainText("王建国");
+  // The two messages exist once the send has committed.
+  await expect.poll(() => message(`「${packageName}」解压密码`), { timeout: 15_000 }).toBeTruthy();
   const linkMessage = await message(`「${packageName}」提取链接`);
   const passwordMessage = await message(`「${packageName}」解压密码`);
   const link = linkMessage.match(/\/codes\/receive\/[A-Za-z0-9_-]+/)![0];
@@ -123,9 +124,9 @@ test("a package goes from spec to a queried code: apply, approve, generate, deli
   await range.locator('input[name="serial_end"]').fill("100");
   await choose(range.locator('select[name="product_id"]'), "鲜享特级生抽");
   await range.locator('button[type="submit"]').click();
-  await admin.getByRole("tab", { name: "按号段" }).click();
+  await admin.getByRole("button", { name: "按号段" }).click();
   const entered = admin.locator("table.data tbody tr").filter({ hasText: "00000100" });
-  await entered.getByRole("button", { name: "激活" }).click();
+  await entered.getByRole("button", { name: "激活", exact: true }).click();
   await admin.getByRole("dialog").locator('button[type="submit"]').click();
   await expect(admin.locator("table.data tbody tr").filter({ hasText: "00000100" })).toContainText("已激活");
 
