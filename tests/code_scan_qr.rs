@@ -6,7 +6,7 @@
 mod common;
 
 use axum::body::Body;
-use common::codes::{factory, package, spec};
+use common::codes::{factory, package, scrap, spec};
 use common::{ean13, TestApp, PASSWORD};
 use http::{header, HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -58,20 +58,6 @@ async fn range(
     .execute(app.sys())
     .await
     .expect("seed range");
-}
-
-async fn scrap(app: &TestApp, e: i64, package_id: i64, batch: i32, serial: i32) {
-    sqlx::query(
-        "INSERT INTO code_scraps (enterprise_id, package_id, batch_no, method, serial_start, serial_end, reason)
-         VALUES ($1, $2, $3, 'code', $4, $4, '标签印刷错误')",
-    )
-    .bind(e)
-    .bind(package_id)
-    .bind(batch)
-    .bind(serial)
-    .execute(app.sys())
-    .await
-    .expect("seed scrap");
 }
 
 /// A GET through the whole router, with a session cookie if given.

@@ -88,3 +88,18 @@ pub async fn package(app: &TestApp, enterprise_id: i64, spec_id: i64, applicant:
     }
     id
 }
+
+/// Scraps one code (`serial` of `batch`) with a fixed reason.
+pub async fn scrap(app: &TestApp, enterprise_id: i64, package_id: i64, batch: i32, serial: i32) {
+    sqlx::query(
+        "INSERT INTO code_scraps (enterprise_id, package_id, batch_no, method, serial_start, serial_end, reason)
+         VALUES ($1, $2, $3, 'code', $4, $4, '标签印刷错误')",
+    )
+    .bind(enterprise_id)
+    .bind(package_id)
+    .bind(batch)
+    .bind(serial)
+    .execute(app.sys())
+    .await
+    .expect("seed scrap");
+}
