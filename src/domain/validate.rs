@@ -48,6 +48,9 @@ pub enum Msg {
     Query(super::code_query::QueryMsg),
     Scan(super::scan::ScanMsg),
     Export(super::warnings::ExportMsg),
+    Campaign(super::campaign::CampaignMsg),
+    Consumer(super::consumers::ConsumerMsg),
+    Draw(super::lottery::DrawMsg),
     Other(String),
 }
 
@@ -110,6 +113,9 @@ impl Msg {
             (Msg::Query(m), _) => m.render(l),
             (Msg::Scan(m), _) => m.render(l),
             (Msg::Export(m), _) => m.render(l),
+            (Msg::Campaign(m), _) => m.render(l),
+            (Msg::Consumer(m), _) => m.render(l),
+            (Msg::Draw(m), _) => m.render(l),
             (Msg::Other(s), _) => s.clone(),
         }
     }

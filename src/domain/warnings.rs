@@ -22,11 +22,13 @@ pub enum WarningKind {
     EnteredNotActivated,
     /// Sent more than N hours ago and some batch was never downloaded.
     SentNotDownloaded,
+    /// A campaign prize's remaining stock reached its warning value (raised by the draw).
+    PrizeStock,
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 3] =
-        [WarningKind::GeneratedNotActivated, WarningKind::EnteredNotActivated, WarningKind::SentNotDownloaded];
+    pub const ALL: [WarningKind; 4] =
+        [WarningKind::GeneratedNotActivated, WarningKind::EnteredNotActivated, WarningKind::SentNotDownloaded, WarningKind::PrizeStock];
 
     /// The stored name (`warnings.kind`), also the value in the page's filter.
     pub fn key(self) -> &'static str {
@@ -34,6 +36,7 @@ impl WarningKind {
             WarningKind::GeneratedNotActivated => "generated_not_activated",
             WarningKind::EnteredNotActivated => "entered_not_activated",
             WarningKind::SentNotDownloaded => "sent_not_downloaded",
+            WarningKind::PrizeStock => "prize_stock",
         }
     }
 
@@ -49,6 +52,8 @@ impl WarningKind {
             (WarningKind::EnteredNotActivated, Locale::En) => "Entered, not activated",
             (WarningKind::SentNotDownloaded, Locale::Zh) => "发送后未下载",
             (WarningKind::SentNotDownloaded, Locale::En) => "Sent, not downloaded",
+            (WarningKind::PrizeStock, Locale::Zh) => "奖品库存不足",
+            (WarningKind::PrizeStock, Locale::En) => "Prize stock low",
         }
     }
 }
@@ -91,6 +96,8 @@ pub enum ExportKind {
     Scraps,
     /// 二维码查询结果: a serial range of one package, one row per code.
     Codes,
+    /// 会员列表: the members under the member list's filter.
+    Members,
 }
 
 impl ExportKind {
@@ -100,6 +107,8 @@ impl ExportKind {
             (ExportKind::Scraps, Locale::En) => "Scrap list",
             (ExportKind::Codes, Locale::Zh) => "二维码查询结果",
             (ExportKind::Codes, Locale::En) => "Code query results",
+            (ExportKind::Members, Locale::Zh) => "会员列表",
+            (ExportKind::Members, Locale::En) => "Members",
         }
     }
 }
