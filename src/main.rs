@@ -67,6 +67,17 @@ mod cli {
             #[arg(long)]
             out: Option<std::path::PathBuf>,
         },
+        /// Virtual consumers scan → draw → claim over loopback HTTP against a fresh database
+        /// (DATABASE_URL's server, else an embedded cluster): throughput, p50/p99 latency, an
+        /// exactness report (must show 0 violations) and a pgbench TPC-B baseline.
+        Scan {
+            /// Concurrent virtual consumers.
+            #[arg(long, default_value_t = 32)]
+            clients: u32,
+            /// Duration of the load, and of the pgbench run.
+            #[arg(long, default_value_t = 30)]
+            seconds: u32,
+        },
     }
 
     #[derive(Subcommand)]
@@ -87,15 +98,21 @@ mod cli {
     }
 
     pub async fn main() -> anyhow::Result<()> {
-        tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-            )
-            .init();
         let cli = Cli::parse();
+        // A request log line per call would be part of what `bench scan` measures.
+        let default_filter = match cli.command {
+            Command::Bench { command: BenchCommand::Scan { .. } } => "warn",
+            _ => "info,sqlx=warn,tower_http=info",
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()))
+            .init();
         let config = cli.config;
         if let Command::Bench { command: BenchCommand::Codes { count, files, out } } = cli.command {
             return bench_codes(config, count, files, out);
+        }
+        if let Command::Bench { command: BenchCommand::Scan { clients, seconds } } = cli.command {
+            return tessera::server::bench_scan::run(config, clients, seconds).await;
         }
 
         // Our own PostgreSQL when no DATABASE_URL is given; stopped when `embedded` drops.
@@ -241,7 +258,8 @@ mod cli {
             config.scan_base = Some(format!("http://{addr}"));
         }
         let codes = Arc::new(CodeKeys::load(&config)?);
-        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes };
+        let campaigns = Arc::new(tessera::server::campaign_cache::CampaignCache::new());
+        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes, campaigns };
         // Two workers: a long package generation does not hold up a scheduled activation.
         tokio::spawn(jobs::work_forever(state.clone()));
         tokio::spawn(jobs::work_forever(state.clone()));

@@ -163,6 +163,13 @@ impl CodeKeys {
         self.current
     }
 
+    /// A key for another purpose (e.g. the consumer cookie's signature), derived from the current
+    /// version's master secret and a label naming that purpose.
+    pub fn derive_key(&self, label: &[u8]) -> [u8; 32] {
+        let version = self.versions[self.current as usize].as_ref().expect("the current version is configured");
+        derive(&version.master, &[b"tessera/derived/", label])
+    }
+
     /// A fresh package key salt: 32 random bytes.
     pub fn new_salt() -> Vec<u8> {
         rand::random::<[u8; 32]>().to_vec()

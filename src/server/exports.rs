@@ -33,7 +33,7 @@ use tower::ServiceExt;
 pub const EXPORT_JOB: &str = "export";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/files/exports/{id}", get(download))
+    Router::new().route("/files/exports/{id}", get(download)).route("/files/data/{table}", get(data_csv))
 }
 
 // ---------- HTTP ----------
@@ -259,7 +259,7 @@ pub async fn insert(tx: &mut Tx, actor: &super::audit::Actor, kind: ExportKind, 
 // ---------- the job ----------
 
 /// CSV rows (RFC 4180 quoting) written through a small buffer to a file.
-struct CsvOut {
+pub(crate) struct CsvOut {
     file: tokio::fs::File,
     buf: Vec<u8>,
     rows: i64,
@@ -267,7 +267,7 @@ struct CsvOut {
 }
 
 impl CsvOut {
-    async fn create(path: &std::path::Path, header: &[&str]) -> anyhow::Result<CsvOut> {
+    pub(crate) async fn create(path: &std::path::Path, header: &[&str]) -> anyhow::Result<CsvOut> {
         let file = tokio::fs::File::create(path).await.with_context(|| format!("creating {}", path.display()))?;
         let mut out = CsvOut { file, buf: Vec::with_capacity(1 << 16), rows: 0, bytes: 0 };
         out.buf.extend_from_slice(b"\xEF\xBB\xBF");
@@ -275,7 +275,7 @@ impl CsvOut {
         Ok(out)
     }
 
-    async fn row<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) -> anyhow::Result<()> {
+    pub(crate) async fn row<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) -> anyhow::Result<()> {
         csv_record(&mut self.buf, fields);
         self.rows += 1;
         if self.buf.len() >= 1 << 16 {
@@ -292,7 +292,7 @@ impl CsvOut {
     }
 
     /// Flushes to disk; returns (data rows, file size).
-    async fn finish(mut self) -> anyhow::Result<(i64, i64)> {
+    pub(crate) async fn finish(mut self) -> anyhow::Result<(i64, i64)> {
         self.drain().await?;
         self.file.sync_all().await?;
         Ok((self.rows, self.bytes))
@@ -336,6 +336,7 @@ pub async fn run_export(job: &Job) -> anyhow::Result<serde_json::Value> {
     let (rows, size) = match kind {
         ExportKind::Scraps => write_scraps(&mut tx, e, &params, l, &part).await?,
         ExportKind::Codes => write_codes(job, &mut tx, e, &params, l, &part).await?,
+        ExportKind::Members => super::repo::consumers::write_members(&mut tx, e, &params, l, &part).await?,
     };
     tokio::fs::rename(&part, dir.join(&name)).await?;
     sqlx::query("UPDATE exports SET rows = $3, file_name = $4, file_size = $5 WHERE enterprise_id = $1 AND id = $2")
@@ -534,6 +535,176 @@ pub async fn purge_expired(state: &AppState) -> anyhow::Result<usize> {
         sqlx::query("UPDATE exports SET file_name = NULL WHERE id = $1").bind(id).execute(&state.db.system).await?;
     }
     Ok(expired.len())
+}
+
+// ---------- 数据分析: direct CSV of a data table ----------
+
+/// The query of a data CSV (as on the data pages): `from`, `to` (China dates), `campaign`.
+#[derive(serde::Deserialize)]
+struct DataQuery {
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    campaign: Option<i64>,
+}
+
+/// `GET /files/data/<table>.csv`: one table of the data pages as CSV, answered directly (the
+/// tables are small: days, hours, provinces, products, prizes, packages), under the same
+/// permission as the pages (数据分析 view).
+async fn data_csv(
+    State(state): State<AppState>,
+    Path(table): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DataQuery>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let l = locale_of(&parts);
+    let filter = crate::api::campaign_data::DataFilter { campaign_id: q.campaign, from: q.from, to: q.to };
+    match data_table(&state, &parts, table.trim_end_matches(".csv"), &filter, l).await {
+        Ok((title, body)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, content_disposition(0, &title).replace("export-0.csv", "data.csv")),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => refusal(&e, l),
+    }
+}
+
+async fn data_table(
+    state: &AppState,
+    parts: &Parts,
+    table: &str,
+    filter: &crate::api::campaign_data::DataFilter,
+    l: Locale,
+) -> AppResult<(String, Vec<u8>)> {
+    use crate::domain::access::{Function, Level};
+    use crate::server::repo::campaign_data as data;
+    let user = session_user(state, parts).await?;
+    if !user.grants.allows(Function::CampaignData, Level::View) {
+        return Err(AppError::Forbidden { function: Function::CampaignData, level: Level::View });
+    }
+    filter.validate()?;
+    let f = filter.clamped();
+    let e = user.enterprise_id;
+    let mut tx = state.db.tenant(e).await.map_err(internal)?;
+    if let Some(c) = f.campaign_id {
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM campaigns WHERE enterprise_id = $1 AND id = $2)")
+            .bind(e)
+            .bind(c)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+        if !exists {
+            return Err(AppError::NotFound);
+        }
+    }
+    let mut buf = b"\xEF\xBB\xBF".to_vec();
+    let n = |v: i64| v.to_string();
+    let t = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| l.datetime(&t)).unwrap_or_default();
+    let title = match table {
+        "days" => {
+            csv_record(&mut buf, [zh_en(l, "日期", "Day"), zh_en(l, "扫码", "Scans"), zh_en(l, "抽奖", "Draws"), zh_en(l, "中奖", "Wins")]);
+            for r in data::by_day(&mut tx, e, &f).await? {
+                csv_record(&mut buf, [r.day.to_string(), n(r.scans), n(r.draws), n(r.wins)]);
+            }
+            zh_en(l, "活动数据-按日", "Campaign data by day")
+        }
+        "hours" => {
+            csv_record(
+                &mut buf,
+                [zh_en(l, "时段", "Hour"), zh_en(l, "扫码", "Scans"), zh_en(l, "抽奖", "Draws"), zh_en(l, "中奖", "Wins")],
+            );
+            for r in data::by_hour(&mut tx, e, &f).await? {
+                csv_record(&mut buf, [format!("{:02}:00", r.hour), n(r.scans), n(r.draws), n(r.wins)]);
+            }
+            zh_en(l, "活动数据-按时段", "Campaign data by hour")
+        }
+        "provinces" => {
+            let header = [
+                zh_en(l, "省份", "Province"),
+                zh_en(l, "扫码", "Scans"),
+                zh_en(l, "消费者", "Consumers"),
+                zh_en(l, "抽奖", "Draws"),
+                zh_en(l, "中奖", "Wins"),
+            ];
+            csv_record(&mut buf, header);
+            for r in data::by_province(&mut tx, e, &f).await? {
+                let name = r.province.unwrap_or_else(|| zh_en(l, "未知", "Unknown").to_string());
+                csv_record(&mut buf, [name, n(r.scans), n(r.consumers), n(r.draws), n(r.wins)]);
+            }
+            zh_en(l, "活动数据-按省份", "Campaign data by province")
+        }
+        "products" | "product-data" => {
+            let header = [
+                zh_en(l, "商品", "Product"),
+                zh_en(l, "扫码", "Scans"),
+                zh_en(l, "消费者", "Consumers"),
+                zh_en(l, "抽奖", "Draws"),
+                zh_en(l, "中奖", "Wins"),
+                zh_en(l, "首次扫码", "First scan"),
+                zh_en(l, "最近扫码", "Last scan"),
+            ];
+            csv_record(&mut buf, header);
+            for r in data::by_product(&mut tx, e, &f).await? {
+                let name = if r.product_id.is_some() { r.name } else { zh_en(l, "未录入商品", "No product").to_string() };
+                csv_record(&mut buf, [name, n(r.scans), n(r.consumers), n(r.draws), n(r.wins), t(r.first_scan), t(r.last_scan)]);
+            }
+            zh_en(l, "商品数据", "Product data")
+        }
+        "prizes" => {
+            let header = [
+                zh_en(l, "活动", "Campaign"),
+                zh_en(l, "奖品", "Prize"),
+                zh_en(l, "库存", "Stock"),
+                zh_en(l, "已发放", "Awarded"),
+                zh_en(l, "剩余", "Remaining"),
+                zh_en(l, "预警值", "Warning value"),
+                zh_en(l, "库存状态", "Stock state"),
+                zh_en(l, "期间中奖", "Wins in range"),
+                zh_en(l, "期间领取", "Claims in range"),
+                zh_en(l, "期间成本(元)", "Cost in range (CNY)"),
+            ];
+            csv_record(&mut buf, header);
+            for r in data::by_prize(&mut tx, e, &f).await? {
+                let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                let state = match r.state {
+                    crate::api::campaign_data::StockState::Unlimited => zh_en(l, "不限", "Unlimited"),
+                    crate::api::campaign_data::StockState::Normal => zh_en(l, "正常", "Normal"),
+                    crate::api::campaign_data::StockState::Warning => zh_en(l, "预警", "Warning"),
+                    crate::api::campaign_data::StockState::Exhausted => zh_en(l, "已抽完", "Exhausted"),
+                };
+                let cost = format!("{}.{:02}", r.cost_fen / 100, r.cost_fen % 100);
+                let row = [r.campaign_name, r.name, opt(r.quantity), n(r.awarded), opt(r.remaining), opt(r.warning_value)];
+                csv_record(&mut buf, row.into_iter().chain([state.to_string(), n(r.wins), n(r.claims), cost]));
+            }
+            zh_en(l, "活动数据-奖品", "Campaign data by prize")
+        }
+        "codes" => {
+            let header = [
+                zh_en(l, "码包ID", "Package ID"),
+                zh_en(l, "码包名称", "Package"),
+                zh_en(l, "商品", "Product"),
+                zh_en(l, "码数量", "Codes"),
+                zh_en(l, "已激活", "Activated"),
+                zh_en(l, "已扫码", "Scanned"),
+                zh_en(l, "激活未扫码", "Activated, never scanned"),
+                zh_en(l, "扫码率", "Scan rate"),
+            ];
+            csv_record(&mut buf, header);
+            for r in data::packages(&mut tx, e).await? {
+                let rate = crate::api::campaign_data::permille_text(r.scan_rate_permille());
+                let row = [n(r.package_id), r.name.clone(), r.product_name.clone().unwrap_or_default(), n(r.codes), n(r.activated)];
+                csv_record(&mut buf, row.into_iter().chain([n(r.scanned), n(r.never_scanned), rate]));
+            }
+            zh_en(l, "品牌码数据", "Brand-code data")
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let title = if table == "codes" { title.to_string() } else { format!("{title} {}–{}", f.from, f.to) };
+    Ok((title, buf))
 }
 
 #[cfg(test)]

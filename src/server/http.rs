@@ -27,11 +27,13 @@ pub fn router(state: AppState) -> Router {
         .merge(super::delivery::routes())
         .merge(super::qr::routes())
         .merge(super::exports::routes())
+        .merge(super::openapi::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), super::consumer_cookie::layer))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The browser bundle is ≈2.2 MB of wasm, ≈0.8 MB gzipped: phones on mobile data matter.
         .layer(CompressionLayer::new())

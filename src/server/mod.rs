@@ -3,19 +3,25 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench_scan;
+pub mod campaign_cache;
 pub mod code_files;
 pub mod code_keys;
 pub mod config;
+pub mod consumer_cookie;
 pub mod context;
 pub mod db;
 pub mod delivery;
+pub mod draw;
 pub mod embedded_pg;
 pub mod exports;
 pub mod http;
 pub mod jobs;
+pub mod openapi;
 pub mod outbox;
 pub mod qr;
 pub mod repo;
+pub mod risk;
 pub mod seed;
 pub mod warnings;
 
@@ -29,6 +35,7 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     pub notifier: outbox::Notifier,
     pub codes: Arc<code_keys::CodeKeys>,
+    pub campaigns: Arc<campaign_cache::CampaignCache>,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

@@ -102,6 +102,7 @@ fn text(kind: WarningKind, d: &Due) -> Text {
             ),
             link: format!("/codes/packages/{id}"),
         },
+        WarningKind::PrizeStock => unreachable!("prize-stock warnings are raised by the draw (server::draw), never by this check"),
     }
 }
 

@@ -118,3 +118,108 @@ pub async fn details(state: &AppState, tx: &mut Tx, e: i64, package_id: i64, ser
         scrap: scrap_at(tx, e, package_id, serial as i32).await?,
     })
 }
+
+/// The scan-campaign records of one code: its scan count and first scan (code_scan_stats), its
+/// latest scans and draws with their wins. Everything filtered by the enterprise.
+pub async fn scan_records(tx: &mut Tx, e: i64, package_id: i64, serial: i32) -> AppResult<crate::api::code_query::CodeScanRecords> {
+    use crate::api::code_query::{CodeScanRecords, DrawRecord, ScanRecord, WinRecord, SCAN_RECORDS_MAX};
+    type Time = chrono::DateTime<chrono::Utc>;
+    // (id, scanned_at, consumer, province, city, verdict, campaign id, campaign name)
+    type ScanRow = (i64, Time, i64, Option<String>, Option<String>, String, Option<i64>, Option<String>);
+    // (draw, prize name, kind, status, won, claimed, redeemed, shipped)
+    type WinRow = (i64, String, String, String, Time, Option<Time>, Option<Time>, Option<Time>);
+    let stats: Option<(i64, Time, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT scans::bigint, first_at, first_province, first_city FROM code_scan_stats
+          WHERE enterprise_id = $1 AND package_id = $2 AND serial = $3",
+    )
+    .bind(e)
+    .bind(package_id)
+    .bind(serial)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(internal)?;
+    let scans: Vec<ScanRow> = sqlx::query_as(
+        "SELECT s.id, s.scanned_at, s.consumer_id, s.province, s.city, s.verdict, s.campaign_id, c.name
+           FROM scans s LEFT JOIN campaigns c ON c.enterprise_id = s.enterprise_id AND c.id = s.campaign_id
+          WHERE s.package_id = $2 AND s.serial = $3 AND s.enterprise_id = $1
+          ORDER BY s.scanned_at DESC, s.id DESC LIMIT $4",
+    )
+    .bind(e)
+    .bind(package_id)
+    .bind(serial)
+    .bind(SCAN_RECORDS_MAX)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(internal)?;
+    let scan_ids: Vec<i64> = scans.iter().map(|s| s.0).collect();
+    let draws: Vec<(i64, i64, Time, i64, i64, String)> = sqlx::query_as(
+        "SELECT d.id, d.scan_id, d.drawn_at, d.consumer_id, d.campaign_id, c.name
+           FROM draws d JOIN campaigns c ON c.enterprise_id = d.enterprise_id AND c.id = d.campaign_id
+          WHERE d.enterprise_id = $1 AND d.scan_id = ANY($2)
+          ORDER BY d.drawn_at DESC, d.id DESC",
+    )
+    .bind(e)
+    .bind(&scan_ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(internal)?;
+    let draw_ids: Vec<i64> = draws.iter().map(|d| d.0).collect();
+    let wins: Vec<WinRow> = sqlx::query_as(
+        "SELECT w.draw_id, p.name, p.kind, w.status, w.won_at, w.claimed_at, w.redeemed_at, w.shipped_at
+           FROM draw_wins w JOIN campaign_prizes p ON p.enterprise_id = w.enterprise_id AND p.id = w.prize_id
+          WHERE w.enterprise_id = $1 AND w.draw_id = ANY($2) AND p.kind <> 'thanks'
+          ORDER BY w.draw_id, w.group_index",
+    )
+    .bind(e)
+    .bind(&draw_ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(internal)?;
+    let (scan_count, first_scan_at, first_province, first_city) = match stats {
+        Some((n, at, p, c)) => (n, Some(at), p, c),
+        None => (0, None, None, None),
+    };
+    Ok(CodeScanRecords {
+        scan_count,
+        first_scan_at,
+        first_province,
+        first_city,
+        scans: scans
+            .into_iter()
+            .map(|(id, scanned_at, consumer_id, province, city, verdict, campaign_id, campaign_name)| ScanRecord {
+                id,
+                scanned_at,
+                consumer_id,
+                province,
+                city,
+                verdict,
+                campaign_id,
+                campaign_name,
+            })
+            .collect(),
+        draws: draws
+            .into_iter()
+            .map(|(id, scan_id, drawn_at, consumer_id, campaign_id, campaign_name)| DrawRecord {
+                id,
+                scan_id,
+                drawn_at,
+                consumer_id,
+                campaign_id,
+                campaign_name,
+                wins: wins
+                    .iter()
+                    .filter(|w| w.0 == id)
+                    .map(|w| WinRecord {
+                        prize_name: w.1.clone(),
+                        kind: w.2.clone(),
+                        status: w.3.clone(),
+                        won_at: w.4,
+                        claimed_at: w.5,
+                        redeemed_at: w.6,
+                        shipped_at: w.7,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}

@@ -5,6 +5,8 @@
 
 pub mod accounts;
 pub mod basic_data;
+pub mod campaign_data;
+pub mod campaigns;
 pub mod code_activation;
 pub mod code_delivery;
 pub mod code_generation;
@@ -12,6 +14,8 @@ pub mod code_packages;
 pub mod code_query;
 pub mod code_scraps;
 pub mod code_specs;
+pub mod consumers;
+pub mod risk;
 pub mod warnings;
 
 use super::auth::internal;
