@@ -7,7 +7,7 @@ use crate::ui::layout::{ConsoleLayout, MobileLayout};
 use crate::ui::placeholder::{NotBuiltYet, NotFoundPage};
 use crate::ui::scan::ScanPage;
 use crate::ui::session::{ChangePasswordPage, SignInPage};
-use crate::ui::{codes, settings};
+use crate::ui::{codes, consumer, marketing, settings};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -76,6 +76,10 @@ pub fn App() -> impl IntoView {
                 // What a printed QR code opens (QR alphanumeric mode prints the URL in capitals).
                 <Route path=path!("/s/:code") view=ScanPage/>
                 <Route path=path!("/S/:code") view=ScanPage/>
+                // The consumer's own pages (mobile, no sign-in: the signed device cookie).
+                <Route path=path!("/c/prizes") view=consumer::prizes::MyPrizesPage/>
+                <Route path=path!("/c/points") view=consumer::points::MyPointsPage/>
+                <Route path=path!("/c/profile") view=consumer::profile::ProfilePage/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=MobileHome/>
                 </ParentRoute>
@@ -101,6 +105,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("codes/scrap") view=codes::scrap::ScrapPage/>
                     <Route path=path!("codes/receive") view=codes::receive::ReceivePage/>
                     <Route path=path!("codes/receive/:token") view=codes::receive::ExtractionPage/>
+                    <Route path=path!("marketing/campaigns") view=marketing::campaigns::CampaignsPage/>
+                    <Route path=path!("marketing/campaigns/new") view=marketing::campaigns::CampaignWizardPage/>
+                    <Route path=path!("marketing/campaigns/:id") view=marketing::campaigns::CampaignWizardPage/>
+                    <Route path=path!("marketing/data") view=marketing::data::CampaignDataPage/>
+                    <Route path=path!("marketing/data/products") view=marketing::data::ProductDataPage/>
+                    <Route path=path!("marketing/data/codes") view=marketing::data::BrandCodeDataPage/>
+                    <Route path=path!("marketing/members") view=marketing::members::MembersPage/>
+                    <Route path=path!("marketing/members/:id") view=marketing::members::MemberPage/>
+                    <Route path=path!("marketing/risk") view=marketing::risk::RiskPage/>
                     // Areas delivered by later issues: an honest notice, no data.
                     <Route path=path!("marketing/:section") view=NotBuiltYet/>
                     <Route path=path!("insight/:section") view=NotBuiltYet/>

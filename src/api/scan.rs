@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
-mod imp {
+pub(crate) mod imp {
     use crate::domain::scan::{landing_url, Genuine, ScanMsg, ScanResult, PIN_FAILURES_ALLOWED, PIN_WINDOW_MINUTES};
     use crate::domain::validate::Msg;
     use crate::error::{AppError, AppResult};
@@ -31,6 +31,8 @@ mod imp {
         scrapped: bool,
         active: bool,
         activated_at: Option<DateTime<Utc>>,
+        /// The product of the active range holding the code (campaign matching).
+        pub product_id: Option<i64>,
         produced_at: Option<DateTime<Utc>>,
         product: Option<String>,
         specification: Option<String>,
@@ -58,7 +60,7 @@ mod imp {
                     EXISTS (SELECT 1 FROM code_scraps c
                              WHERE c.enterprise_id = p.enterprise_id AND c.package_id = p.id
                                AND int4range(c.serial_start, c.serial_end, '[]') @> $3::integer) AS scrapped,
-                    r.id IS NOT NULL AS active, r.activated_at, r.produced_at,
+                    r.id IS NOT NULL AS active, r.activated_at, r.product_id, r.produced_at,
                     pr.name AS product, nullif(pr.specification, '') AS specification, pr.image,
                     coalesce(b.name, pb.name) AS brand, f.name AS factory
                FROM code_packages p

@@ -1,9 +1,12 @@
 //! Pages and components: the console shell and its layouts, shared widgets, and one module
 //! per area.
 
+pub mod charts;
 pub mod codes;
+pub mod consumer;
 pub mod home;
 pub mod layout;
+pub mod marketing;
 pub mod nav;
 pub mod placeholder;
 pub mod scan;

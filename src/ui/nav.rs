@@ -53,10 +53,13 @@ pub fn areas() -> Vec<Area> {
             module: Module::Marketing,
             base: "/marketing",
             items: vec![
-                f("/marketing/campaigns", F::Campaigns),
-                f("/marketing/data", F::CampaignData),
-                f("/marketing/members", F::Members),
+                g("/marketing/campaigns", T::MarketingCentre, Some(F::Campaigns), T::MarketingCentre),
+                g("/marketing/risk", T::RiskControl, Some(F::Campaigns), T::MarketingCentre),
                 f("/marketing/promotion-codes", F::PromotionCodes),
+                g("/marketing/data", T::CampaignDataNav, Some(F::CampaignData), T::DataAnalysis),
+                g("/marketing/data/products", T::ProductDataNav, Some(F::CampaignData), T::DataAnalysis),
+                g("/marketing/data/codes", T::BrandCodeDataNav, Some(F::CampaignData), T::DataAnalysis),
+                g("/marketing/members", T::MemberList, Some(F::Members), T::ConsumerInsightNav),
             ],
         },
         Area {
@@ -126,7 +129,14 @@ impl Area {
 /// The area and item a path belongs to.
 pub fn locate(path: &str) -> Option<(Area, Option<usize>)> {
     areas().into_iter().find(|a| path.starts_with(a.base)).map(|a| {
-        let i = a.items.iter().position(|i| path.starts_with(i.path));
+        // The longest matching item: /marketing/data/products is not /marketing/data.
+        let i = a
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| path == i.path || path.starts_with(&format!("{}/", i.path)))
+            .max_by_key(|(_, i)| i.path.len())
+            .map(|(n, _)| n);
         (a, i)
     })
 }

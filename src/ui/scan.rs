@@ -4,12 +4,22 @@
 //! The verdict is loaded by a blocking resource, so the server renders it before sending the
 //! page: a code whose spec lands on the brand's own page is redirected by the server (302)
 //! rather than after the page loads (the browser also redirects, should the server not).
-//! [`VerificationResult`] is the part the campaigns' draw will extend: it takes children shown
-//! under a genuine code.
+//! [`VerificationResult`] takes children shown under a genuine code: the campaign's page.
+//!
+//! One scan is recorded per page load, from the browser: the server renders the verdict with
+//! the read-only `scan_code` (so the first paint has it, and a brand-page spec is redirected
+//! with a 302), then the hydrated page asks for the phone's location (given up after 3 s) and
+//! calls `consumer_scan` once with it. That call records the scan and answers the
+//! anti-counterfeit signal and the campaign offer. Recording it during server rendering
+//! instead would lose the location, which only the browser knows.
 
 use crate::api::scan::{check_pin, scan_code};
+use crate::domain::play::ScanOutcome;
 use crate::domain::scan::{check_pin_format, Genuine, PinVerified, ScanResult};
+use crate::error::AppError;
 use crate::i18n::T;
+use crate::ui::consumer::play::CampaignPage;
+use crate::ui::consumer::prizes::ConsumerLinks;
 use crate::ui::widgets::{Field, FormErrors, SaveForm};
 use crate::ui::{tr, use_locale};
 use leptos::prelude::*;
@@ -53,6 +63,7 @@ pub fn ScanPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
     let verdict = Resource::new_blocking(code, scan_code);
+    let raw = move || params.read_untracked().get("code").unwrap_or_default();
     view! {
         <Title text=tr(T::ScanPageTitle)/>
         <Style>{CSS}</Style>
@@ -61,6 +72,21 @@ pub fn ScanPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="panel">{tr(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match verdict.await {
+                        Ok(result @ ScanResult::Genuine(_)) => {
+                            let outcome = record_scan(raw());
+                            view! {
+                                <VerificationResult result outcome>
+                                    <CampaignPart outcome/>
+                                </VerificationResult>
+                            }
+                            .into_any()
+                        }
+                        Ok(result @ (ScanResult::NotActivated | ScanResult::Scrapped)) => {
+                            // Recorded too: scans of scrapped or unactivated codes are the
+                            // brand's counterfeit evidence; the page shows only the verdict.
+                            record_scan(raw());
+                            view! { <VerificationResult result/> }.into_any()
+                        }
                         Ok(result) => view! { <VerificationResult result/> }.into_any(),
                         Err(e) => view! { <p class="panel form-error" role="alert">{e.render(use_locale())}</p> }.into_any(),
                     }
@@ -74,7 +100,13 @@ pub fn ScanPage() -> impl IntoView {
 /// The verdict on a code, and for a genuine one its product and PIN check; `children` (e.g. a
 /// campaign's draw) appear under a genuine code only.
 #[component]
-pub fn VerificationResult(result: ScanResult, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn VerificationResult(
+    result: ScanResult,
+    /// The recorded scan, whose anti-counterfeit signal shows under the product.
+    #[prop(optional)]
+    outcome: Option<Outcome>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let (class, mark, title, text) = match &result {
         ScanResult::Invalid => ("invalid", "✕", T::ScanInvalidTitle, T::ScanInvalidText),
         ScanResult::NotActivated => ("not-activated", "!", T::ScanNotActivatedTitle, T::ScanNotActivatedText),
@@ -97,12 +129,131 @@ pub fn VerificationResult(result: ScanResult, #[prop(optional)] children: Option
         {genuine.map(|g| {
             view! {
                 <ProductFacts genuine=g.clone()/>
+                {outcome.map(|outcome| view! { <ScanSignal outcome/> })}
                 {(g.pin_digits > 0).then(|| view! { <PinCheck code=g.code.clone() digits=g.pin_digits/> })}
                 {children.map(|c| c())}
             }
         })}
     }
     .into_any()
+}
+
+/// The answer of the page's one recorded scan (`None` until the browser has it).
+pub type Outcome = RwSignal<Option<Result<ScanOutcome, AppError>>>;
+
+/// Records this page load's scan from the browser, with the phone's location when it is given
+/// within 3 s (see the module comment).
+fn record_scan(code: String) -> Outcome {
+    let outcome: Outcome = RwSignal::new(None);
+    // No signal is read here, so the effect runs once: in the browser, after hydration.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let code = code.clone();
+        locate(move |location| {
+            leptos::task::spawn_local(async move {
+                outcome.try_set(Some(crate::api::consumer::consumer_scan(code, location).await));
+            })
+        });
+    });
+    // On the server the page renders waiting for it.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = code;
+    outcome
+}
+
+/// Asks the browser where the phone is and calls `done` once: with the location, or with
+/// `None` when it is refused, unavailable or slower than 3 s (a permission prompt left open).
+#[cfg(feature = "hydrate")]
+fn locate(done: impl FnOnce(Option<crate::domain::play::Location>) + 'static) {
+    use crate::domain::play::Location;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    type Done = Box<dyn FnOnce(Option<Location>)>;
+    let once: RefCell<Option<Done>> = RefCell::new(Some(Box::new(done)));
+    let finish: Rc<dyn Fn(Option<Location>)> = Rc::new(move |l| {
+        if let Some(f) = once.borrow_mut().take() {
+            f(l)
+        }
+    });
+    let Some(geo) = web_sys::window().and_then(|w| w.navigator().geolocation().ok()) else { return finish(None) };
+    let f = finish.clone();
+    let ok = Closure::once_into_js(move |p: web_sys::Position| {
+        let c = p.coords();
+        f(Some(Location { lat: c.latitude(), lng: c.longitude() }))
+    });
+    let f = finish.clone();
+    let refused = Closure::once_into_js(move |_: wasm_bindgen::JsValue| f(None));
+    let options = web_sys::PositionOptions::new();
+    options.set_timeout(3000);
+    options.set_maximum_age(600_000);
+    if geo.get_current_position_with_error_callback_and_options(ok.unchecked_ref(), Some(refused.unchecked_ref()), &options).is_err() {
+        return finish(None);
+    }
+    // The geolocation timeout does not count the time a permission prompt stays open.
+    gloo_timers::callback::Timeout::new(3000, move || finish(None)).forget();
+}
+
+/// The anti-counterfeit signal: when and where the code was first scanned, and how often.
+#[component]
+fn ScanSignal(outcome: Outcome) -> impl IntoView {
+    let l = use_locale();
+    move || {
+        let scan = outcome.with(|o| o.as_ref().and_then(|o| o.as_ref().ok()).and_then(|o| o.scan.clone()))?;
+        let place = [scan.first_province.clone(), scan.first_city.clone()]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let place = if place.is_empty() { tr(T::CsUnknownPlace).to_string() } else { place };
+        let suspicious = scan.scans > 1 && !scan.first_by_me;
+        Some(view! {
+            <section class="panel c-signal" class:suspicious=suspicious data-test="scan-signal">
+                <dl>
+                    <dt>{tr(T::CsFirstScan)}</dt>
+                    <dd>{l.datetime(&scan.first_scanned_at)}</dd>
+                    <dt>{tr(T::CsFirstPlace)}</dt>
+                    <dd data-test="first-place">{place}</dd>
+                    <dt>{tr(T::CsScanCount)}</dt>
+                    <dd data-test="scan-count" data-count=scan.scans.to_string()>{scan.scans}</dd>
+                </dl>
+                {if suspicious {
+                    view! { <p class="warn" role="alert" data-test="scanned-before">{tr(T::CsScannedBefore)}</p> }.into_any()
+                } else if scan.first_by_me {
+                    view! { <p class="c-first">{tr(T::CsFirstByYou)}</p> }.into_any()
+                } else {
+                    ().into_any()
+                }}
+            </section>
+        })
+    }
+}
+
+/// Under a genuine code: the campaign's page, or why there is none.
+#[component]
+fn CampaignPart(outcome: Outcome) -> impl IntoView {
+    let l = use_locale();
+    move || match outcome.get() {
+        None => view! { <p class="panel c-wait">{tr(T::CsLoadingCampaign)}</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="panel form-error" role="alert" data-test="scan-error">{e.render(l)}</p> }.into_any(),
+        Some(Ok(o)) => {
+            let links = o.enterprise_id.map(|id| view! { <ConsumerLinks enterprise_id=id/> });
+            match (o.campaign, o.scan, o.enterprise_id) {
+                (Some(offer), Some(scan), Some(enterprise_id)) => {
+                    view! { <CampaignPage offer scan_id=scan.scan_id enterprise_id/> }.into_any()
+                }
+                _ => view! {
+                    {o.no_campaign.map(|m| {
+                        view! { <p class="panel c-no-campaign" role="status" data-test="no-campaign">{m.render(l)}</p> }
+                    })}
+                    {links}
+                }
+                .into_any(),
+            }
+        }
+    }
 }
 
 /// What the brand entered for the code's range: only the parts it entered.

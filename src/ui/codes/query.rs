@@ -2,8 +2,8 @@
 //! package and a serial number): whether it is valid, its package, batch and spec, its entered
 //! info and activation, whether it was scrapped, and a print proof of its QR code.
 //!
-//! Scan, draw and win records of a code belong to the campaigns module, which does not exist
-//! yet; this page shows no such section rather than an empty one.
+//! A found code also shows its scan-campaign records (扫码活动记录): its scan count and first
+//! scan, each scan (consumer, region, campaign) and each draw with its prizes' progress.
 
 use super::activation::{or_dash, range_status_badge, PackagePicker};
 use crate::api::code_query::query_code;
@@ -132,6 +132,111 @@ fn Details(d: CodeDetails) -> impl IntoView {
             </section>
             <Proof code=d.code.clone()/>
         </div>
+        <ScanRecords package_id=d.package_id serial=d.serial/>
+    }
+}
+
+fn verdict_label(v: &str) -> &'static str {
+    match v {
+        "genuine" => tr(T::CdVerdictGenuine),
+        "not_activated" => tr(T::CdVerdictNotActivated),
+        _ => tr(T::CdVerdictScrapped),
+    }
+}
+
+/// A win's steps: won → claimed (or expired) → redeemed / shipped, each with its time.
+fn win_progress(l: Locale, w: &crate::api::code_query::WinRecord) -> String {
+    let mut steps = vec![format!("{} {}", tr(T::CdWon), l.datetime(&w.won_at))];
+    match (w.status.as_str(), w.claimed_at) {
+        ("claimed", Some(t)) => steps.push(format!("{} {}", tr(T::CdClaimed), l.datetime(&t))),
+        ("expired", _) => steps.push(tr(T::CdExpired).to_string()),
+        _ => steps.push(tr(T::CdUnclaimed).to_string()),
+    }
+    if let Some(t) = w.redeemed_at {
+        steps.push(format!("{} {}", tr(T::CdRedeemed), l.datetime(&t)));
+    }
+    if let Some(t) = w.shipped_at {
+        steps.push(format!("{} {}", tr(T::CdShipped), l.datetime(&t)));
+    }
+    steps.join(" → ")
+}
+
+/// The code's scans and draws (扫码活动记录).
+#[component]
+fn ScanRecords(package_id: i64, serial: i32) -> impl IntoView {
+    use crate::api::code_query::{query_scan_records, DrawRecord, ScanRecord};
+    let l = use_locale();
+    let records = Resource::new(move || (package_id, serial), |(p, s)| query_scan_records(p, s));
+    let consumer = |id: i64| view! { <a href=format!("/marketing/members/{id}")>{format!("#{id}")}</a> }.into_any();
+    view! {
+        <section class="card scan-records" data-test="scan-records">
+            <h2>{tr(T::CdScanRecords)}</h2>
+            {loaded(records, move |r| {
+                if r.scan_count == 0 && r.scans.is_empty() {
+                    return view! { <p>{tr(T::CdNotScanned)}</p> }.into_any();
+                }
+                let first = r
+                    .first_scan_at
+                    .map(|t| {
+                        let place = [r.first_province.clone(), r.first_city.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                        format!("{} {}", l.datetime(&t), place)
+                    })
+                    .unwrap_or_else(|| "—".into());
+                let region = |s: &ScanRecord| {
+                    let place = [s.province.clone(), s.city.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                    if place.is_empty() { tr(T::CdUnknown).to_string() } else { place }
+                };
+                view! {
+                    <ul>
+                        {line(T::CdScanCount, view! { <strong data-test="scan-count">{r.scan_count}</strong> })}
+                        {line(T::CdFirstScan, first)}
+                    </ul>
+                    <h3>{tr(T::CdScanList)}</h3>
+                    <DataTable
+                        rows=Signal::stored(r.scans.clone())
+                        paged=true
+                        cols=vec![
+                            Col::new(T::CdTime, text(move |s: &ScanRecord| l.datetime(&s.scanned_at))),
+                            Col::new(T::CdConsumer, move |s: &ScanRecord| consumer(s.consumer_id)),
+                            Col::new(T::CdRegion, text(region)),
+                            Col::new(T::CdVerdict, text(|s: &ScanRecord| verdict_label(&s.verdict).to_string())),
+                            Col::new(T::CdCampaign, text(|s: &ScanRecord| s.campaign_name.clone().unwrap_or_else(|| "—".into()))),
+                        ]
+                    />
+                    <h3>{tr(T::CdDrawList)}</h3>
+                    <DataTable
+                        rows=Signal::stored(r.draws.clone())
+                        paged=true
+                        cols=vec![
+                            Col::new(T::CdTime, text(move |d: &DrawRecord| l.datetime(&d.drawn_at))),
+                            Col::new(T::CdConsumer, move |d: &DrawRecord| consumer(d.consumer_id)),
+                            Col::new(T::CdCampaign, text(|d: &DrawRecord| d.campaign_name.clone())),
+                            Col::new(
+                                T::CdPrize,
+                                text(|d: &DrawRecord| {
+                                    if d.wins.is_empty() {
+                                        tr(T::CdNoPrize).to_string()
+                                    } else {
+                                        d.wins.iter().map(|w| w.prize_name.clone()).collect::<Vec<_>>().join("、")
+                                    }
+                                }),
+                            ),
+                            Col::new(
+                                T::CdProgress,
+                                text(move |d: &DrawRecord| {
+                                    let drawn = format!("{} {}", tr(T::CdDrawn), l.datetime(&d.drawn_at));
+                                    std::iter::once(drawn)
+                                        .chain(d.wins.iter().map(|w| win_progress(l, w)))
+                                        .collect::<Vec<_>>()
+                                        .join(" → ")
+                                }),
+                            ),
+                        ]
+                    />
+                }
+                    .into_any()
+            })}
+        </section>
     }
 }
 
