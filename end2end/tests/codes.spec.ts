@@ -124,7 +124,7 @@ test("a package goes from spec to a queried code: apply, approve, generate, deli
   await range.locator('input[name="serial_end"]').fill("100");
   await choose(range.locator('select[name="product_id"]'), "鲜享特级生抽");
   await range.locator('button[type="submit"]').click();
-  await admin.getByRole("button", { name: "按号段" }).click();
+  await admin.getByRole("button", { name: "按号段", exact: true }).click();
   const entered = admin.locator("table.data tbody tr").filter({ hasText: "00000100" });
   await entered.getByRole("button", { name: "激活", exact: true }).click();
   await admin.getByRole("dialog").locator('button[type="submit"]').click();

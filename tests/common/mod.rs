@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod campaigns;
 pub mod codes;
 
 use axum::body::Body;
@@ -57,6 +58,7 @@ impl TestApp {
             config: Arc::new(config),
             notifier: Notifier::new(None, "Tessera <t@example.com>").expect("notifier"),
             codes,
+            campaigns: Arc::new(tessera::server::campaign_cache::CampaignCache::new()),
         };
         TestApp { router: router(state.clone()), state, media_dir }
     }
