@@ -38,20 +38,39 @@ pub async fn raise_warnings(state: &AppState) -> anyhow::Result<usize> {
     let pool = &state.db.system;
     let mut raised = 0;
     for (kind, due) in [
-        (WarningKind::GeneratedNotActivated, repo::due_generated(pool).await?),
-        (WarningKind::EnteredNotActivated, repo::due_entered(pool).await?),
-        (WarningKind::SentNotDownloaded, repo::due_sent(pool).await?),
+        (PackageCheck::GeneratedNotActivated, repo::due_generated(pool).await?),
+        (PackageCheck::EnteredNotActivated, repo::due_entered(pool).await?),
+        (PackageCheck::SentNotDownloaded, repo::due_sent(pool).await?),
     ] {
         for d in due {
             // One transaction per warning: its row and its messages exist together or not at all.
             match raise(state, kind, &d).await {
                 Ok(true) => raised += 1,
                 Ok(false) => {}
-                Err(e) => tracing::warn!(package = d.package_id, kind = kind.key(), error = %e, "could not raise a warning"),
+                Err(e) => tracing::warn!(package = d.package_id, kind = kind.kind().key(), error = %e, "could not raise a warning"),
             }
         }
     }
     Ok(raised)
+}
+
+/// The warnings this check raises: the spec's package parameters. (Prize-stock warnings are
+/// raised by the draw that crosses the warning value, in `server::draw`.)
+#[derive(Clone, Copy)]
+enum PackageCheck {
+    GeneratedNotActivated,
+    EnteredNotActivated,
+    SentNotDownloaded,
+}
+
+impl PackageCheck {
+    fn kind(self) -> WarningKind {
+        match self {
+            PackageCheck::GeneratedNotActivated => WarningKind::GeneratedNotActivated,
+            PackageCheck::EnteredNotActivated => WarningKind::EnteredNotActivated,
+            PackageCheck::SentNotDownloaded => WarningKind::SentNotDownloaded,
+        }
+    }
 }
 
 /// What a warning says: subject (its identity), title, body and the console page to act on.
@@ -66,10 +85,10 @@ fn batch_list(batches: &[i32]) -> String {
     batches.iter().map(|b| format!("第 {b} 批")).collect::<Vec<_>>().join("、")
 }
 
-fn text(kind: WarningKind, d: &Due) -> Text {
+fn text(kind: PackageCheck, d: &Due) -> Text {
     let (package, id, hours) = (&d.package_name, d.package_id, d.hours);
     match kind {
-        WarningKind::GeneratedNotActivated => Text {
+        PackageCheck::GeneratedNotActivated => Text {
             subject: format!("package:{id}"),
             title: format!("码包「{package}」生成已超过 {hours} 小时，仍有批次未激活"),
             body: format!(
@@ -78,7 +97,7 @@ fn text(kind: WarningKind, d: &Due) -> Text {
             ),
             link: "/codes/activation".into(),
         },
-        WarningKind::EnteredNotActivated => {
+        PackageCheck::EnteredNotActivated => {
             let serials = match (d.serial_start, d.serial_end) {
                 (Some(a), Some(b)) => format!("{} 至 {}", format_serial(id, a as u32), format_serial(id, b as u32)),
                 _ => String::new(),
@@ -93,7 +112,7 @@ fn text(kind: WarningKind, d: &Due) -> Text {
                 link: "/codes/activation".into(),
             }
         }
-        WarningKind::SentNotDownloaded => Text {
+        PackageCheck::SentNotDownloaded => Text {
             subject: format!("package:{id}"),
             title: format!("码包「{package}」发送已超过 {hours} 小时，仍有批次未下载"),
             body: format!(
@@ -102,13 +121,12 @@ fn text(kind: WarningKind, d: &Due) -> Text {
             ),
             link: format!("/codes/packages/{id}"),
         },
-        WarningKind::PrizeStock => unreachable!("prize-stock warnings are raised by the draw (server::draw), never by this check"),
     }
 }
 
 /// Records one warning and, if it is new, messages the spec's applicants and reviewers.
-async fn raise(state: &AppState, kind: WarningKind, d: &Due) -> anyhow::Result<bool> {
-    let t = text(kind, d);
+async fn raise(state: &AppState, check: PackageCheck, d: &Due) -> anyhow::Result<bool> {
+    let (kind, t) = (check.kind(), text(check, d));
     let mut tx = state.db.system.begin().await?;
     let Some(_id) = repo::insert(&mut tx, d.enterprise_id, kind, &t.subject, &t.title, &t.body, &t.link).await? else {
         return Ok(false);
@@ -154,14 +172,14 @@ mod tests {
 
     #[test]
     fn texts_name_the_package_batches_and_hours() {
-        let t = text(WarningKind::GeneratedNotActivated, &due(None));
+        let t = text(PackageCheck::GeneratedNotActivated, &due(None));
         assert_eq!(t.subject, "package:7");
         assert!(t.title.contains("春季码包") && t.title.contains("24"));
         assert!(t.body.contains("第 1 批、第 3 批"));
-        let t = text(WarningKind::EnteredNotActivated, &due(Some(42)));
+        let t = text(PackageCheck::EnteredNotActivated, &due(Some(42)));
         assert_eq!(t.subject, "range:42");
         assert!(t.body.contains("7-00000005 至 7-00000009"));
-        let t = text(WarningKind::SentNotDownloaded, &due(None));
+        let t = text(PackageCheck::SentNotDownloaded, &due(None));
         assert_eq!(t.link, "/codes/packages/7");
     }
 }
