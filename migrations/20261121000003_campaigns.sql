@@ -335,3 +335,15 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO tessera_app', t);
     END LOOP;
 END $$;
+
+-- The enterprise of a scan or a win, for the consumer's draw and claim: their requests name
+-- only the scan or the win, and the tenant transaction is opened with this in the same round
+-- trip (server::db::Db::tenant_of).
+CREATE FUNCTION tessera_scan_enterprise(scan bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    AS $$ SELECT enterprise_id FROM scans WHERE id = scan $$;
+CREATE FUNCTION tessera_win_enterprise(win bigint) RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    AS $$ SELECT enterprise_id FROM draw_wins WHERE id = win $$;
+REVOKE ALL ON FUNCTION tessera_scan_enterprise(bigint), tessera_win_enterprise(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tessera_scan_enterprise(bigint), tessera_win_enterprise(bigint) TO tessera_app;

@@ -160,6 +160,9 @@ async fn prize_caps_hold_under_concurrency(pool: PgPool) {
     let person_daily = running(&app, e, None, &capped(c.spec_id, None, Some(5), Some(3))).await;
     assert_eq!(wins(&one_phone_many_draws(&app, &c, 12).await), 3);
     assert_eq!(awarded(&app, person_daily, 1).await, 3);
+    // The per-person counter moved before the per-person-per-day cap refused: it was undone.
+    let per_person = "SELECT n::bigint FROM campaign_counters WHERE campaign_id = $1 AND kind = 8 AND day = '1970-01-01'";
+    assert_eq!(count(&app, per_person, person_daily).await, 3);
     app.close().await;
 }
 
@@ -431,6 +434,7 @@ async fn scan_limits_and_rescans_keep_scans_out_of_the_campaign(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let (_, a) = setup(&app, "扫码限制企业", "13800000009", 2).await;
     let mut i = input("扫码限制", a.spec_id, vec![prize(1, "积分", PrizeKind::Points, 100)], vec![group(&[(1, ALL)])]);
+    i.settings.scans_per_code = Some(10);
     i.settings.scans_per_code_per_person = Some(2);
     i.settings.code_draws.rescans = Some(3);
     let campaign = running(&app, a.enterprise_id, None, &i).await;
@@ -447,6 +451,8 @@ async fn scan_limits_and_rescans_keep_scans_out_of_the_campaign(pool: PgPool) {
     let fifth = Phone::new(&app).scan(&c).await;
     assert_eq!(fifth["no_campaign"], json!({ "CodeDrawLimit": { "today": false } }));
     assert_eq!(count(&app, "SELECT count(*) FROM scans WHERE campaign_id = $1", campaign).await, 3);
+    // The code's scan counter moved for the refused third scan too, and was undone.
+    assert_eq!(count(&app, "SELECT n::bigint FROM campaign_counters WHERE campaign_id = $1 AND kind = 1", campaign).await, 3);
     app.close().await;
 }
 

@@ -20,7 +20,7 @@ pub mod imp {
     use crate::domain::validate::Msg;
     use crate::error::{AppError, AppResult};
     use crate::server::auth::internal;
-    use crate::server::db::Tx;
+    use crate::server::db::{ConsumerRecord, Tx};
     use crate::server::draw::{WonRow, WON_SELECT};
     use crate::server::repo::consumers::{change_points, PointsReason};
     use crate::server::AppState;
@@ -65,31 +65,21 @@ pub mod imp {
         if !valid_idempotency_key(claim_key) {
             return Err(AppError::field("claim_key", Msg::Draw(DrawMsg::BadIdempotencyKey)));
         }
-        // The win's enterprise, found through the device's own consumer there: a win of anyone
-        // else is simply not found.
-        let owner: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT w.enterprise_id, w.consumer_id FROM draw_wins w
+        // The win's enterprise and prize, through the device's own consumer there: a win of
+        // anyone else is simply not found.
+        let mut tx = state.db.tenant_of(ConsumerRecord::Win(win_id)).await.map_err(internal)?;
+        let owner: Option<(i64, i64, String, i32, String)> = sqlx::query_as(
+            "SELECT w.enterprise_id, w.consumer_id, p.kind, p.points, p.name FROM draw_wins w
                JOIN consumer_devices d ON d.enterprise_id = w.enterprise_id AND d.consumer_id = w.consumer_id
+               JOIN campaign_prizes p ON p.enterprise_id = w.enterprise_id AND p.id = w.prize_id
               WHERE w.id = $1 AND d.device_id = $2",
         )
         .bind(win_id)
         .bind(device_id)
-        .fetch_optional(&state.db.system)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(internal)?;
-        let Some((e, consumer_id)) = owner else { return Err(refused(DrawMsg::WinNotFound)) };
-
-        let mut tx = state.db.tenant(e).await.map_err(internal)?;
-        let (kind, points, prize_name): (String, i32, String) = sqlx::query_as(
-            "SELECT p.kind, p.points, p.name FROM draw_wins w
-               JOIN campaign_prizes p ON p.enterprise_id = w.enterprise_id AND p.id = w.prize_id
-              WHERE w.enterprise_id = $1 AND w.id = $2",
-        )
-        .bind(e)
-        .bind(win_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
+        let Some((e, consumer_id, kind, points, prize_name)) = owner else { return Err(refused(DrawMsg::WinNotFound)) };
         let kind = PrizeKind::from_key(&kind).unwrap_or_default();
         let address = match kind {
             PrizeKind::Thanks => return Err(refused(DrawMsg::NothingToClaim)),

@@ -50,9 +50,22 @@ pub(crate) mod imp {
 
     /// The code behind a scanned string, if genuine (the canonical string, resolved, and its facts).
     pub async fn look_up(state: &AppState, input: &str) -> AppResult<Option<Found>> {
+        let Some((code, at)) = resolve(state, input).await? else { return Ok(None) };
+        let facts = facts_of(&state.db.system, &at).await?;
+        Ok(facts.map(|facts| Found { code, at, facts }))
+    }
+
+    /// The canonical string and the resolved code of a scanned string, if it is genuine (the
+    /// package comes from a cache: usually no query at all).
+    pub async fn resolve(state: &AppState, input: &str) -> AppResult<Option<(String, ResolvedCode)>> {
         let Some(code) = crate::domain::codes::parse_input(input) else { return Ok(None) };
-        let pool = &state.db.system;
-        let Some(at) = state.codes.resolve(pool, &code).await.map_err(internal)? else { return Ok(None) };
+        let at = state.codes.resolve(&state.db.system, &code).await.map_err(internal)?;
+        Ok(at.map(|at| (code, at)))
+    }
+
+    /// What is known about a resolved code, read through `db` (the system pool, or the tenant
+    /// transaction of the code's enterprise).
+    pub async fn facts_of<'c>(db: impl sqlx::PgExecutor<'c>, at: &ResolvedCode) -> AppResult<Option<Facts>> {
         // The active range holding the serial (ranges never overlap), with its entered info; the
         // brand is the range's, else its product's.
         let facts: Option<Facts> = sqlx::query_as(
@@ -77,10 +90,10 @@ pub(crate) mod imp {
         .bind(at.enterprise_id)
         .bind(at.package_id)
         .bind(at.serial as i32)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
         .map_err(internal)?;
-        Ok(facts.map(|facts| Found { code, at, facts }))
+        Ok(facts)
     }
 
     /// The verdict: scrapped wins over everything (a scrapped code never works again), then

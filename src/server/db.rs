@@ -10,6 +10,13 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 pub type Tx = Transaction<'static, Postgres>;
 
+/// A record a consumer's request names by id alone (the consumer API has no enterprise).
+#[derive(Clone, Copy, Debug)]
+pub enum ConsumerRecord {
+    Scan(i64),
+    Win(i64),
+}
+
 #[derive(Clone)]
 pub struct Db {
     pub app: PgPool,
@@ -21,14 +28,14 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 impl Db {
     /// Connects both pools to the database and applies pending migrations.
     pub async fn connect(options: PgConnectOptions, pool_size: u32) -> anyhow::Result<Db> {
-        let system = PgPoolOptions::new().max_connections(pool_size.clamp(2, 8)).connect_with(options.clone()).await?;
+        let system = Self::pool_options().max_connections(pool_size.clamp(2, 8)).connect_with(options.clone()).await?;
         MIGRATOR.run(&system).await?;
         Ok(Db { app: Self::app_pool(options, pool_size).await?, system })
     }
 
     /// The RLS-bound pool over already-migrated options.
     pub async fn app_pool(options: PgConnectOptions, pool_size: u32) -> anyhow::Result<PgPool> {
-        Ok(PgPoolOptions::new()
+        Ok(Self::pool_options()
             .max_connections(pool_size.max(2))
             .after_connect(|conn, _| {
                 Box::pin(async move {
@@ -40,11 +47,29 @@ impl Db {
             .await?)
     }
 
-    /// A transaction of the app pool that sees only `enterprise_id`'s rows.
+    /// No ping before handing out a pooled connection: it would cost every transaction a round
+    /// trip (the scan path's budget); a connection that died is found by its next query, whose
+    /// error closes it.
+    fn pool_options() -> PgPoolOptions {
+        PgPoolOptions::new().test_before_acquire(false)
+    }
+
+    /// A transaction of the app pool that sees only `enterprise_id`'s rows. BEGIN and the
+    /// setting go in one round trip (an integer, so formatting it into the SQL is safe).
     pub async fn tenant(&self, enterprise_id: i64) -> Result<Tx, sqlx::Error> {
-        let mut tx = self.app.begin().await?;
-        sqlx::query("SELECT set_config('tessera.enterprise_id', $1, true)").bind(enterprise_id.to_string()).execute(&mut *tx).await?;
-        Ok(tx)
+        self.app.begin_with(format!("BEGIN; SELECT set_config('tessera.enterprise_id', '{enterprise_id}', true)")).await
+    }
+
+    /// The tenant transaction of the enterprise a consumer's scan or win belongs to, found
+    /// inside the same round trip by a function that may look past row-level security for that
+    /// one fact (`tessera_scan_enterprise`, `tessera_win_enterprise`). An unknown id leaves no
+    /// enterprise set: the transaction then sees no rows at all.
+    pub async fn tenant_of(&self, record: ConsumerRecord) -> Result<Tx, sqlx::Error> {
+        let (function, id) = match record {
+            ConsumerRecord::Scan(id) => ("tessera_scan_enterprise", id),
+            ConsumerRecord::Win(id) => ("tessera_win_enterprise", id),
+        };
+        self.app.begin_with(format!("BEGIN; SELECT set_config('tessera.enterprise_id', coalesce({function}({id})::text, ''), true)")).await
     }
 }
 

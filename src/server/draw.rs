@@ -5,9 +5,12 @@
 //! row back = refused); prize stock is a conditional `UPDATE … WHERE awarded < quantity`; a draw
 //! is unique per scan and per (consumer, idempotency key). Nothing is read and then written in
 //! Rust. Several steps that must hold together run as ONE statement of chained CTEs — each step
-//! only runs when the one before it returned a row — so a typical draw is a handful of round
-//! trips; a refusal in the middle of a chain is undone by a savepoint (award) or by rolling the
-//! whole transaction back (draw limits).
+//! only runs when the one before it returned a row. A refusal in the middle of a chain is undone
+//! by one compensating statement for the steps that passed (their rows are still locked by this
+//! transaction, so no one saw them move), or by rolling the whole transaction back (draw
+//! limits). Round trips are the budget of this path: a scan is six (begin, code facts,
+//! consumer, statistics, limits with the scan row, commit) and a draw five (begin, facts, draw
+//! row with its limits, one award per prize group, commit).
 //!
 //! Lock order, the same in every transaction so that concurrent draws cannot deadlock on caps:
 //! code counters, then user counters, then the prize row, then the prize's counters, then an
@@ -25,9 +28,9 @@ use crate::error::{AppError, AppResult};
 use crate::server::auth::internal;
 use crate::server::campaign_cache::LiveCampaign;
 use crate::server::consumer_cookie::DeviceId;
-use crate::server::db::Tx;
+use crate::server::db::{ConsumerRecord, Tx};
 use crate::server::repo::consumers::{for_device, ConsumerRef};
-use crate::server::risk::{screen, RiskAction};
+use crate::server::risk::{screen, CodeCounts, RiskAction};
 use crate::server::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgArguments;
@@ -119,16 +122,32 @@ fn cap(n: Option<u32>) -> Option<i32> {
 /// CTE that runs only when the step before returned a row, so the number of steps that returned
 /// a row says which step refused (if any) and the locks are taken in the order of the steps.
 struct Chain<R> {
+    campaign_id: i64,
     ctes: Vec<String>,
     args: PgArguments,
     params: usize,
-    /// The conditional steps, in order, with what a refusal of each means.
-    steps: Vec<(String, R)>,
+    /// The conditional steps, in order, with what a refusal of each means and how to undo it.
+    steps: Vec<(String, R, Option<Undo>)>,
+}
+
+/// How a step that passed is undone when a later step of its chain refuses.
+#[derive(Clone, Copy)]
+enum Undo {
+    Counter {
+        kind: Counter,
+        subject: i64,
+        subject2: i64,
+        day: NaiveDate,
+    },
+    /// The stock step of this prize (and its warning mark, if the step set it).
+    Stock {
+        prize_id: i64,
+    },
 }
 
 impl<R: Copy> Chain<R> {
     fn new(e: i64, campaign_id: i64) -> Self {
-        let mut c = Chain { ctes: vec![], args: PgArguments::default(), params: 0, steps: vec![] };
+        let mut c = Chain { campaign_id, ctes: vec![], args: PgArguments::default(), params: 0, steps: vec![] };
         c.bind(e);
         c.bind(campaign_id);
         c
@@ -144,7 +163,7 @@ impl<R: Copy> Chain<R> {
     }
 
     fn last(&self) -> Option<&str> {
-        self.steps.last().map(|(name, _)| name.as_str())
+        self.steps.last().map(|(name, _, _)| name.as_str())
     }
 
     /// `FROM <last step>` for an INSERT … SELECT (nothing for the first step).
@@ -175,13 +194,13 @@ impl<R: Copy> Chain<R> {
                  WHERE c.n < {c}{gap}
                 RETURNING 1 AS ok)"
         ));
-        self.steps.push((name, refusal));
+        self.steps.push((name, refusal, Some(Undo::Counter { kind, subject, subject2, day })));
     }
 
     /// A conditional step written by the caller (`sql` after `<name> AS `).
-    fn step(&mut self, name: &str, sql: String, refusal: R) {
+    fn step(&mut self, name: &str, sql: String, refusal: R, undo: Option<Undo>) {
         self.ctes.push(format!("{name} AS ({sql})"));
-        self.steps.push((name.to_string(), refusal));
+        self.steps.push((name.to_string(), refusal, undo));
     }
 
     /// How many steps returned a row, as a SELECT expression.
@@ -189,25 +208,52 @@ impl<R: Copy> Chain<R> {
         if self.steps.is_empty() {
             return "0".into();
         }
-        self.steps.iter().map(|(n, _)| format!("(SELECT count(*) FROM {n})::int")).collect::<Vec<_>>().join(" + ")
+        self.steps.iter().map(|(n, _, _)| format!("(SELECT count(*) FROM {n})::int")).collect::<Vec<_>>().join(" + ")
     }
 
     /// The refusal of the step that stopped the chain, from the passed count.
     fn refusal(&self, passed: i32) -> Option<R> {
-        self.steps.get(usize::try_from(passed).unwrap_or(0)).map(|(_, r)| *r)
+        self.steps.get(usize::try_from(passed).unwrap_or(0)).map(|(_, r, _)| *r)
     }
-}
 
-/// Runs a chain of counter steps alone (scan and draw limits): `Ok(None)` when every step
-/// passed, else the refusal of the step that did not.
-async fn run_counters<R: Copy>(tx: &mut Tx, mut chain: Chain<R>) -> Result<Option<R>, sqlx::Error> {
-    if chain.steps.is_empty() {
-        return Ok(None);
+    /// Undoes the first `passed` steps (a later one refused) in one statement, in the same
+    /// transaction. `stock_warned`: the stock step also set the prize's warning mark.
+    async fn undo(&self, tx: &mut Tx, passed: i32, stock_warned: bool) -> Result<(), sqlx::Error> {
+        let undos: Vec<Undo> = self.steps.iter().take(usize::try_from(passed).unwrap_or(0)).filter_map(|(_, _, u)| *u).collect();
+        if undos.is_empty() {
+            return Ok(());
+        }
+        fn put<T>(args: &mut PgArguments, n: &mut usize, v: T) -> String
+        where
+            T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
+        {
+            args.add(v).expect("encoding a plain value");
+            *n += 1;
+            format!("${n}")
+        }
+        let (mut args, mut n) = (PgArguments::default(), 0);
+        let campaign = put(&mut args, &mut n, self.campaign_id);
+        let mut ctes = Vec::new();
+        for (i, u) in undos.iter().enumerate() {
+            ctes.push(match *u {
+                Undo::Counter { kind, subject, subject2, day } => {
+                    let k = put(&mut args, &mut n, kind as i16);
+                    let (s1, s2, d) = (put(&mut args, &mut n, subject), put(&mut args, &mut n, subject2), put(&mut args, &mut n, day));
+                    format!(
+                        "u{i} AS (UPDATE campaign_counters SET n = n - 1
+                                   WHERE campaign_id = {campaign} AND kind = {k} AND subject = {s1} AND subject2 = {s2} AND day = {d})"
+                    )
+                }
+                Undo::Stock { prize_id } => {
+                    let warned = if stock_warned { "NULL" } else { "warned_at" };
+                    let id = put(&mut args, &mut n, prize_id);
+                    format!("u{i} AS (UPDATE campaign_prizes SET awarded = awarded - 1, warned_at = {warned} WHERE id = {id})")
+                }
+            });
+        }
+        sqlx::query_with(&format!("WITH {} SELECT 1", ctes.join(",\n")), args).execute(&mut **tx).await?;
+        Ok(())
     }
-    let sql = format!("WITH {} SELECT {} AS passed", chain.ctes.join(",\n"), chain.passed());
-    let args = std::mem::take(&mut chain.args);
-    let passed: i32 = sqlx::query_with(&sql, args).fetch_one(&mut **tx).await?.try_get("passed")?;
-    Ok(chain.refusal(passed).filter(|_| passed < chain.steps.len() as i32))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,17 +302,15 @@ fn open_now(c: &LiveCampaign, now: DateTime<Utc>) -> Result<(), DrawMsg> {
 /// of the device, region, the code's scan statistics) and, for a genuine one, finds the campaign
 /// it takes part in, moving the scan limits' counters. Invalid strings record nothing.
 pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, location: Option<Location>) -> AppResult<ScanOutcome> {
-    let found = scan_imp::look_up(state, code).await?;
-    let code_facts = found.as_ref().map(|f| (f.at.clone(), f.facts.product_id));
-    let result = scan_imp::verdict(found);
-    let (Some(verdict), Some((at, product_id))) = (verdict_key(&result), code_facts) else {
-        return Ok(ScanOutcome { result, scan: None, campaign: None, no_campaign: None, enterprise_id: None });
-    };
-    let e = at.enterprise_id;
-    let serial = at.serial as i32;
+    let nothing = |result| ScanOutcome { result, scan: None, campaign: None, no_campaign: None, enterprise_id: None };
+    let Some((code, at)) = scan_imp::resolve(state, code).await? else { return Ok(nothing(ScanResult::Invalid)) };
+    let (e, package_id, spec_id, serial) = (at.enterprise_id, at.package_id, at.spec_id, at.serial as i32);
     let mut tx = state.db.tenant(e).await.map_err(internal)?;
+    let facts = scan_imp::facts_of(&mut *tx, &at).await?;
+    let product_id = facts.as_ref().and_then(|f| f.product_id);
+    let result = scan_imp::verdict(facts.map(|facts| scan_imp::Found { code, at, facts }));
+    let Some(verdict) = verdict_key(&result) else { return Ok(nothing(result)) };
     let consumer = for_device(&mut tx, e, &device.id).await?;
-    screen(state, e, &consumer, &device.id, ip, RiskAction::Scan { package_id: at.package_id, serial }).await?;
 
     let (province, city, source) = match location.and_then(|l| crate::domain::geo::region_of(l.lat, l.lng)) {
         Some((p, c)) => (Some(p.to_string()), Some(c.to_string()), "geo"),
@@ -274,63 +318,106 @@ pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, loc
         None => (None, None, "unknown"),
     };
 
-    // The anti-counterfeit signal; the consumer count grows when this consumer never scanned the
-    // code before (this scan's row is not written yet).
+    // The anti-counterfeit signal, and what risk control counts (this scan's row is not
+    // written yet): the consumer count grows when this consumer never scanned the code before.
     let stats = sqlx::query(
-        "INSERT INTO code_scan_stats AS k (package_id, serial, enterprise_id, scans, consumers, first_at, first_province, first_city,
-                                           first_consumer_id, last_at)
-         VALUES ($2, $3, $1, 1, 1, now(), $4, $5, $6, now())
-         ON CONFLICT (package_id, serial) DO UPDATE SET
-             scans = k.scans + 1, last_at = now(),
-             consumers = k.consumers + CASE WHEN EXISTS (SELECT 1 FROM scans x WHERE x.package_id = $2 AND x.serial = $3
-                                                                                AND x.consumer_id = $6) THEN 0 ELSE 1 END
-         RETURNING scans, first_at, first_province, first_city, first_consumer_id",
+        "WITH seen AS (
+              SELECT (SELECT count(DISTINCT (package_id, serial)) FROM scans
+                       WHERE enterprise_id = $1 AND device_id = $7 AND scanned_at > now() - interval '1 hour'
+                         AND (package_id, serial) <> ($2, $3)) AS other_codes_of_device,
+                     (SELECT count(DISTINCT consumer_id) FROM scans
+                       WHERE enterprise_id = $1 AND package_id = $2 AND serial = $3 AND consumer_id <> $6) AS other_consumers_of_code,
+                     EXISTS (SELECT 1 FROM scans WHERE enterprise_id = $1 AND package_id = $2 AND serial = $3 AND consumer_id = $6)
+                         AS seen_before),
+              k AS (
+              INSERT INTO code_scan_stats AS k (package_id, serial, enterprise_id, scans, consumers, first_at, first_province,
+                                                first_city, first_consumer_id, last_at)
+              VALUES ($2, $3, $1, 1, 1, now(), $4, $5, $6, now())
+              ON CONFLICT (package_id, serial) DO UPDATE SET
+                  scans = k.scans + 1, last_at = now(),
+                  consumers = k.consumers + CASE WHEN (SELECT seen_before FROM seen) THEN 0 ELSE 1 END
+              RETURNING scans, first_at, first_province, first_city, first_consumer_id)
+         SELECT k.*, seen.* FROM k, seen",
     )
     .bind(e)
-    .bind(at.package_id)
+    .bind(package_id)
     .bind(serial)
     .bind(&province)
     .bind(&city)
     .bind(consumer.id)
+    .bind(&device.id)
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
+    let counts = CodeCounts {
+        other_codes_of_device: stats.get("other_codes_of_device"),
+        other_consumers_of_code: stats.get("other_consumers_of_code"),
+        seen_before: stats.get("seen_before"),
+    };
+    // A block ends here: the transaction rolls back, nothing of the scan is kept but the finding.
+    screen(state, e, &consumer, &device.id, ip, RiskAction::Scan { package_id, serial, counts }).await?;
     let scans: i32 = stats.get("scans");
 
     let now = Utc::now();
-    let mut campaign: Option<Arc<LiveCampaign>> = None;
+    let mut candidate: Option<Arc<LiveCampaign>> = None;
     let mut no_campaign = None;
     if matches!(result, ScanResult::Genuine(_)) {
-        match state.campaigns.matching(&mut tx, e, at.spec_id, product_id, province.as_deref(), now).await? {
+        match state.campaigns.matching(&mut tx, e, spec_id, product_id, province.as_deref(), now).await? {
             None => no_campaign = Some(DrawMsg::NoCampaign),
-            Some(c) => match take_part(&mut tx, e, &c, &consumer, at.package_id, serial, scans, now).await.map_err(internal)? {
-                Ok(()) => campaign = Some(c),
+            Some(c) => match may_take_part(&c, scans, now) {
+                Ok(()) => candidate = Some(c),
                 Err(m) => no_campaign = Some(m),
             },
         }
     }
 
-    let scan_id: i64 = sqlx::query_scalar(
-        "WITH c AS (UPDATE consumers SET last_scan_at = now() WHERE enterprise_id = $1 AND id = $2)
-         INSERT INTO scans (enterprise_id, consumer_id, device_id, package_id, serial, product_id, campaign_id, verdict,
-                            province, city, region_source, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::inet) RETURNING id",
-    )
-    .bind(e)
-    .bind(consumer.id)
-    .bind(&device.id)
-    .bind(at.package_id)
-    .bind(serial)
-    .bind(product_id)
-    .bind(campaign.as_ref().map(|c| c.id))
-    .bind(verdict)
-    .bind(&province)
-    .bind(&city)
-    .bind(source)
-    .bind(ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string()))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(internal)?;
+    // The scan limits' counters, and the scan row in the same statement: it takes part in the
+    // campaign only when every counter moved.
+    let mut chain: Chain<()> = Chain::new(e, candidate.as_ref().map_or(0, |c| c.id));
+    if let Some(c) = &candidate {
+        let (code, s) = (code_subject(package_id, serial), &c.input.settings);
+        if let Some(n) = cap(s.scans_per_code) {
+            chain.counter(Counter::CodeScans, (code, 0), whole_campaign(), n, None, ());
+        }
+        if let Some(n) = cap(s.scans_per_code_per_person) {
+            chain.counter(Counter::CodePersonScans, (code, consumer.id), whole_campaign(), n, None, ());
+        }
+    }
+    let passed = chain.passed();
+    let all = chain.steps.len();
+    let taking_part = if candidate.is_some() { format!("CASE WHEN {passed} = {all} THEN $2 END") } else { "NULL::bigint".into() };
+    let (consumer_id, device_id, pkg, ser, product, verdict, prov, cty, src, ip_text) = (
+        chain.bind(consumer.id),
+        chain.bind(device.id.clone()),
+        chain.bind(package_id),
+        chain.bind(serial),
+        chain.bind(product_id),
+        chain.bind(verdict),
+        chain.bind(province.clone()),
+        chain.bind(city.clone()),
+        chain.bind(source),
+        chain.bind(ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())),
+    );
+    chain.ctes.push(format!("touched AS (UPDATE consumers SET last_scan_at = now() WHERE enterprise_id = $1 AND id = {consumer_id})"));
+    chain.ctes.push(format!(
+        "ins AS (INSERT INTO scans (enterprise_id, consumer_id, device_id, package_id, serial, product_id, campaign_id, verdict,
+                                    province, city, region_source, ip)
+                 VALUES ($1, {consumer_id}, {device_id}, {pkg}, {ser}, {product}, {taking_part}, {verdict}, {prov}, {cty}, {src},
+                         {ip_text}::text::inet)
+                 RETURNING id, campaign_id)"
+    ));
+    let sql = format!("WITH {} SELECT ins.id, ins.campaign_id, {passed} AS passed FROM ins", chain.ctes.join(",\n"));
+    let row = sqlx::query_with(&sql, std::mem::take(&mut chain.args)).fetch_one(&mut *tx).await.map_err(internal)?;
+    let scan_id: i64 = row.get("id");
+    let campaign = match row.get::<Option<i64>, _>("campaign_id") {
+        Some(_) => candidate,
+        None if candidate.is_some() => {
+            chain.undo(&mut tx, row.get("passed"), false).await.map_err(internal)?;
+            no_campaign = Some(DrawMsg::CodeScanLimit);
+            None
+        }
+        None => None,
+    };
     tx.commit().await.map_err(internal)?;
 
     let first_consumer: i64 = stats.get("first_consumer_id");
@@ -352,46 +439,14 @@ pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, loc
     })
 }
 
-/// Whether a scan of a genuine code takes part in `c`: open now, within the re-scan limit (the
-/// code's scan number from its statistics) and the scan limits (counters, moved only when all
-/// pass: a savepoint undoes the first when the second refuses).
-#[allow(clippy::too_many_arguments)]
-async fn take_part(
-    tx: &mut Tx,
-    e: i64,
-    c: &LiveCampaign,
-    consumer: &ConsumerRef,
-    package_id: i64,
-    serial: i32,
-    code_scans: i32,
-    now: DateTime<Utc>,
-) -> Result<Result<(), DrawMsg>, sqlx::Error> {
-    if let Err(m) = open_now(c, now) {
-        return Ok(Err(m));
+/// Whether a scan of a genuine code may take part in `c` before its counters move: open now,
+/// and within the re-scan limit (the code's scan number from its statistics).
+fn may_take_part(c: &LiveCampaign, code_scans: i32, now: DateTime<Utc>) -> Result<(), DrawMsg> {
+    open_now(c, now)?;
+    if c.input.settings.code_draws.rescans.is_some_and(|r| i64::from(code_scans) - 1 > i64::from(r)) {
+        return Err(DrawMsg::CodeDrawLimit { today: false });
     }
-    let s = &c.input.settings;
-    if s.code_draws.rescans.is_some_and(|r| i64::from(code_scans) - 1 > i64::from(r)) {
-        return Ok(Err(DrawMsg::CodeDrawLimit { today: false }));
-    }
-    let code = code_subject(package_id, serial);
-    let mut chain = Chain::new(e, c.id);
-    if let Some(n) = cap(s.scans_per_code) {
-        chain.counter(Counter::CodeScans, (code, 0), whole_campaign(), n, None, ());
-    }
-    if let Some(n) = cap(s.scans_per_code_per_person) {
-        chain.counter(Counter::CodePersonScans, (code, consumer.id), whole_campaign(), n, None, ());
-    }
-    let guarded = chain.steps.len() > 1;
-    if guarded {
-        sqlx::query("SAVEPOINT scan_limits").execute(&mut **tx).await?;
-    }
-    if run_counters(tx, chain).await?.is_some() {
-        if guarded {
-            sqlx::query("ROLLBACK TO SAVEPOINT scan_limits").execute(&mut **tx).await?;
-        }
-        return Ok(Err(DrawMsg::CodeScanLimit));
-    }
-    Ok(Ok(()))
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,17 +483,10 @@ pub async fn draw(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, k
     if !valid_idempotency_key(key) {
         return Err(AppError::field("idempotency_key", Msg::Draw(DrawMsg::BadIdempotencyKey)));
     }
-    // A scan id names its enterprise; the rest runs in that enterprise's tenant transaction.
-    let e: Option<i64> = sqlx::query_scalar("SELECT enterprise_id FROM scans WHERE id = $1")
-        .bind(scan_id)
-        .fetch_optional(&state.db.system)
-        .await
-        .map_err(internal)?;
-    let Some(e) = e else { return Err(refused(DrawMsg::ScanNotFound)) };
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match draw_once(state, e, device, ip, scan_id, key).await {
+        match draw_once(state, device, ip, scan_id, key).await {
             Ok(r) => return Ok(r),
             Err(Fail::App(err)) => return Err(err),
             Err(Fail::Retry) if attempt < ATTEMPTS => tracing::info!(scan_id, attempt, "draw retried after a deadlock"),
@@ -450,6 +498,7 @@ pub async fn draw(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, k
 /// What a draw needs about its scan, consumer and code, in one query.
 #[derive(sqlx::FromRow)]
 struct ScanFacts {
+    enterprise_id: i64,
     campaign_id: Option<i64>,
     consumer_id: i64,
     package_id: i64,
@@ -473,24 +522,27 @@ struct ScanFacts {
     existing: Option<i64>,
 }
 
-const SCAN_FACTS: &str = "SELECT s.campaign_id, s.consumer_id, s.package_id, s.serial, s.product_id, s.province, s.city,
+/// `$1` scan, `$2` device, `$3` idempotency key; the transaction is the scan's enterprise's.
+const SCAN_FACTS: &str = "SELECT s.enterprise_id, s.campaign_id, s.consumer_id, s.package_id, s.serial, s.product_id, s.province, s.city,
         c.risk_level, c.bonus_hunter, c.province AS profile_province, c.city AS profile_city,
         coalesce(st.first_at >= s.scanned_at, true) AS first_scan, st.first_at, r.activated_at,
-        NOT EXISTS (SELECT 1 FROM scans p WHERE p.enterprise_id = $1 AND p.consumer_id = s.consumer_id AND p.id < s.id) AS new_consumer,
-        (SELECT count(*) FROM draws d WHERE d.enterprise_id = $1 AND d.consumer_id = s.consumer_id AND d.campaign_id = s.campaign_id)
-            AS draws_in_campaign,
-        (SELECT count(*) FROM draws d WHERE d.enterprise_id = $1 AND d.consumer_id = s.consumer_id) AS draws_in_enterprise,
-        (SELECT count(*) FROM draw_wins w WHERE w.enterprise_id = $1 AND w.consumer_id = s.consumer_id AND w.campaign_id = s.campaign_id)
-            AS wins_in_campaign,
-        coalesce((SELECT d.id FROM draws d WHERE d.enterprise_id = $1 AND d.consumer_id = s.consumer_id AND d.idempotency_key = $4),
+        NOT EXISTS (SELECT 1 FROM scans p WHERE p.enterprise_id = s.enterprise_id AND p.consumer_id = s.consumer_id AND p.id < s.id)
+            AS new_consumer,
+        (SELECT count(*) FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id
+            AND d.campaign_id = s.campaign_id) AS draws_in_campaign,
+        (SELECT count(*) FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id) AS draws_in_enterprise,
+        (SELECT count(*) FROM draw_wins w WHERE w.enterprise_id = s.enterprise_id AND w.consumer_id = s.consumer_id
+            AND w.campaign_id = s.campaign_id) AS wins_in_campaign,
+        coalesce((SELECT d.id FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id
+                     AND d.idempotency_key = $3),
                  (SELECT d.id FROM draws d WHERE d.scan_id = s.id)) AS existing
    FROM scans s
-   JOIN consumer_devices dv ON dv.enterprise_id = s.enterprise_id AND dv.device_id = $3 AND dv.consumer_id = s.consumer_id
+   JOIN consumer_devices dv ON dv.enterprise_id = s.enterprise_id AND dv.device_id = $2 AND dv.consumer_id = s.consumer_id
    JOIN consumers c ON c.enterprise_id = s.enterprise_id AND c.id = s.consumer_id
    LEFT JOIN code_scan_stats st ON st.package_id = s.package_id AND st.serial = s.serial
    LEFT JOIN code_ranges r ON r.enterprise_id = s.enterprise_id AND r.package_id = s.package_id AND r.status = 'active'
                           AND int4range(r.serial_start, r.serial_end, '[]') @> s.serial
-  WHERE s.enterprise_id = $1 AND s.id = $2";
+  WHERE s.id = $1";
 
 /// Minutes left before `since + minutes` (None: already past).
 fn minutes_left(since: Option<DateTime<Utc>>, minutes: Option<u32>, now: DateTime<Utc>) -> Option<u32> {
@@ -521,11 +573,20 @@ impl DrawLimit {
     }
 }
 
-async fn draw_once(state: &AppState, e: i64, device: &DeviceId, ip: &str, scan_id: i64, key: &str) -> Result<DrawResult, Fail> {
-    let mut tx = state.db.tenant(e).await.map_err(Fail::db)?;
+/// What stopped the chain of the draw row and its limits.
+#[derive(Clone, Copy)]
+enum DrawStep {
+    /// The draw row: another draw of this scan or key exists (a retry or a double click).
+    Row,
+    Limit(DrawLimit),
+}
+
+async fn draw_once(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, key: &str) -> Result<DrawResult, Fail> {
+    let mut tx = state.db.tenant_of(ConsumerRecord::Scan(scan_id)).await.map_err(Fail::db)?;
     let f: Option<ScanFacts> =
-        sqlx::query_as(SCAN_FACTS).bind(e).bind(scan_id).bind(&device.id).bind(key).fetch_optional(&mut *tx).await.map_err(Fail::db)?;
+        sqlx::query_as(SCAN_FACTS).bind(scan_id).bind(&device.id).bind(key).fetch_optional(&mut *tx).await.map_err(Fail::db)?;
     let Some(f) = f else { return Err(refused(DrawMsg::ScanNotFound).into()) };
+    let e = f.enterprise_id;
     if let Some(draw_id) = f.existing {
         return replay(state, &mut tx, e, draw_id).await.map_err(Fail::db);
     }
@@ -575,56 +636,42 @@ async fn draw_once(state: &AppState, e: i64, device: &DeviceId, ip: &str, scan_i
     };
 
     // The draw row first: a duplicate (same scan, or same consumer and key) waits here on the
-    // unique index for the first to finish and then answers its result.
-    let draw_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO draws (enterprise_id, campaign_id, consumer_id, scan_id, idempotency_key, plan_key, randoms, package_id, serial,
-                            product_id, province, city)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(e)
-    .bind(c.id)
-    .bind(f.consumer_id)
-    .bind(scan_id)
-    .bind(key)
-    .bind(plan.key as i16)
-    .bind(&randoms)
-    .bind(f.package_id)
-    .bind(f.serial)
-    .bind(f.product_id)
-    .bind(&f.province)
-    .bind(&f.city)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(Fail::db)?;
-    let Some(draw_id) = draw_id else {
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM draws WHERE enterprise_id = $1 AND ((consumer_id = $2 AND idempotency_key = $3) OR scan_id = $4)
-              ORDER BY (idempotency_key = $3) DESC LIMIT 1",
-        )
-        .bind(e)
-        .bind(f.consumer_id)
-        .bind(key)
-        .bind(scan_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(Fail::db)?;
-        let Some(existing) = existing else { return Err(Fail::Retry) };
-        return replay(state, &mut tx, e, existing).await.map_err(Fail::db);
-    };
-
-    // Draw limits: code counters, then user counters. A refusal rolls everything back.
+    // unique index for the first to finish and then answers its result. Then the draw limits:
+    // code counters, then user counters; a refusal rolls everything back.
+    let mut chain: Chain<DrawStep> = Chain::new(e, c.id);
+    let (consumer_id, scan, k, plan_key, values, pkg, serial, product, province, city) = (
+        chain.bind(f.consumer_id),
+        chain.bind(scan_id),
+        chain.bind(key.to_string()),
+        chain.bind(plan.key as i16),
+        chain.bind(randoms.clone()),
+        chain.bind(f.package_id),
+        chain.bind(f.serial),
+        chain.bind(f.product_id),
+        chain.bind(f.province.clone()),
+        chain.bind(f.city.clone()),
+    );
+    chain.step(
+        "d",
+        format!(
+            "INSERT INTO draws (enterprise_id, campaign_id, consumer_id, scan_id, idempotency_key, plan_key, randoms, package_id, serial,
+                                product_id, province, city)
+             VALUES ($1, $2, {consumer_id}, {scan}, {k}, {plan_key}, {values}, {pkg}, {serial}, {product}, {province}, {city})
+             ON CONFLICT DO NOTHING RETURNING id"
+        ),
+        DrawStep::Row,
+        None,
+    );
     let today = china_day(now);
     let code = code_subject(f.package_id, f.serial);
-    let mut chain = Chain::new(e, c.id);
     if let Some(n) = cap(s.code_draws.per_day) {
-        chain.counter(Counter::CodeDraws, (code, 0), today, n, None, DrawLimit::CodeToday);
+        chain.counter(Counter::CodeDraws, (code, 0), today, n, None, DrawStep::Limit(DrawLimit::CodeToday));
     }
     if let Some(n) = cap(s.code_draws.per_campaign) {
-        chain.counter(Counter::CodeDraws, (code, 0), whole_campaign(), n, None, DrawLimit::CodeCampaign);
+        chain.counter(Counter::CodeDraws, (code, 0), whole_campaign(), n, None, DrawStep::Limit(DrawLimit::CodeCampaign));
     }
     if let Some(n) = cap(s.user_draws.per_day) {
-        chain.counter(Counter::UserDraws, (f.consumer_id, 0), today, n, None, DrawLimit::UserToday);
+        chain.counter(Counter::UserDraws, (f.consumer_id, 0), today, n, None, DrawStep::Limit(DrawLimit::UserToday));
     }
     let gap = s.user_draws.seconds_between_draws;
     if s.user_draws.per_campaign.is_some() || gap.is_some() {
@@ -634,17 +681,39 @@ async fn draw_once(state: &AppState, e: i64, device: &DeviceId, ip: &str, scan_i
             (_, Some(g)) => DrawLimit::UserGap(g),
             _ => DrawLimit::UserCampaign,
         };
-        chain.counter(Counter::UserDraws, (f.consumer_id, 0), whole_campaign(), n, gap, refusal);
+        chain.counter(Counter::UserDraws, (f.consumer_id, 0), whole_campaign(), n, gap, DrawStep::Limit(refusal));
     }
-    if let Some(limit) = run_counters(&mut tx, chain).await.map_err(Fail::db)? {
-        let msg = match limit {
-            DrawLimit::UserGap(_) if s.user_draws.per_campaign.is_some() => {
-                user_gap_or_cap(&mut tx, e, c.id, f.consumer_id, s.user_draws.per_campaign, limit).await.map_err(Fail::db)?
-            }
-            other => other.msg(),
-        };
-        return Err(refused(msg).into());
-    }
+    let sql = format!("WITH {} SELECT {} AS passed, (SELECT id FROM d) AS draw_id", chain.ctes.join(",\n"), chain.passed());
+    let row = sqlx::query_with(&sql, std::mem::take(&mut chain.args)).fetch_one(&mut *tx).await.map_err(Fail::db)?;
+    let passed: i32 = row.try_get("passed").map_err(Fail::db)?;
+    let draw_id: Option<i64> = row.try_get("draw_id").map_err(Fail::db)?;
+    let draw_id = match (chain.refusal(passed), draw_id) {
+        (None, Some(draw_id)) => draw_id,
+        (Some(DrawStep::Limit(limit)), _) => {
+            let msg = match limit {
+                DrawLimit::UserGap(_) if s.user_draws.per_campaign.is_some() => {
+                    user_gap_or_cap(&mut tx, e, c.id, f.consumer_id, s.user_draws.per_campaign, limit).await.map_err(Fail::db)?
+                }
+                other => other.msg(),
+            };
+            return Err(refused(msg).into());
+        }
+        _ => {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM draws WHERE enterprise_id = $1 AND ((consumer_id = $2 AND idempotency_key = $3) OR scan_id = $4)
+                  ORDER BY (idempotency_key = $3) DESC LIMIT 1",
+            )
+            .bind(e)
+            .bind(f.consumer_id)
+            .bind(key)
+            .bind(scan_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(Fail::db)?;
+            let Some(existing) = existing else { return Err(Fail::Retry) };
+            return replay(state, &mut tx, e, existing).await.map_err(Fail::db);
+        }
+    };
 
     // One value per prize group; each group can pay out one prize.
     let mut wins = Vec::new();
@@ -758,8 +827,8 @@ fn coupon_code() -> String {
 }
 
 /// Tries to award `prize` in one statement: (drawn prize only) code and user win limits, then the
-/// stock, the prize's caps, an imported coupon code, and the win row. With more than one
-/// conditional step, a savepoint undoes the passed steps when a later one refuses.
+/// stock, the prize's caps, an imported coupon code, and the win row. When a step refuses, the
+/// steps before it are undone.
 #[allow(clippy::too_many_arguments)]
 async fn award(
     state: &AppState,
@@ -802,6 +871,7 @@ async fn award(
               RETURNING 1 AS ok, quantity - awarded AS remaining, coalesce(warned_at = now(), false) AS warn_now"
         ),
         Refusal::Stock,
+        Some(Undo::Stock { prize_id }),
     );
     if let Some(n) = cap(prize.daily_cap) {
         chain.counter(Counter::PrizeAwards, (prize_id, 0), a.today, n, None, Refusal::DailyCap);
@@ -823,6 +893,7 @@ async fn award(
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
             ),
             Refusal::Coupons,
+            None,
         );
     }
     let conditional = chain.steps.len();
@@ -873,20 +944,15 @@ async fn award(
         chain.ctes.join(",\n"),
         chain.passed()
     );
-    let guarded = conditional > 1;
-    if guarded {
-        sqlx::query("SAVEPOINT award").execute(&mut **tx).await.map_err(Fail::db)?;
-    }
     let row = sqlx::query_with(&sql, std::mem::take(&mut chain.args)).fetch_one(&mut **tx).await.map_err(Fail::db)?;
     let passed: i32 = row.try_get("passed").map_err(Fail::db)?;
     let win_id: Option<i64> = row.try_get("win_id").map_err(Fail::db)?;
+    let warn_now: bool = row.try_get("warn_now").map_err(Fail::db)?;
     let Some(win_id) = win_id.filter(|_| passed as usize == conditional) else {
-        if guarded {
-            sqlx::query("ROLLBACK TO SAVEPOINT award").execute(&mut **tx).await.map_err(Fail::db)?;
-        }
+        chain.undo(tx, passed, warn_now).await.map_err(Fail::db)?;
         return Ok(Err(chain.refusal(passed).unwrap_or(Refusal::Stock)));
     };
-    if row.try_get::<bool, _>("warn_now").map_err(Fail::db)? {
+    if warn_now {
         let remaining: Option<i32> = row.try_get("remaining").map_err(Fail::db)?;
         warn_stock(state, tx, a.e, a.c, prize, remaining.unwrap_or(0)).await?;
     }

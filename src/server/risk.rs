@@ -7,7 +7,8 @@
 //!   of a database write per request, and a per-instance count is enough to stop a script (with
 //!   n instances behind a balancer a client gets at most n × the limit).
 //! * Distinct codes per device per hour and distinct consumers per code are counted from the
-//!   `scans` table (indexed by device and by code), so they hold across instances and restarts.
+//!   `scans` table (indexed by device and by code) by the scan's own statement, so they hold
+//!   across instances and restarts and cost no round trip of their own.
 //! * The blacklist is cached per enterprise for at most
 //!   [`BLACKLIST_CACHE_SECONDS`](crate::domain::risk::BLACKLIST_CACHE_SECONDS).
 //! * Every finding is a `risk_events` row (blocked or not) and raises the consumer's risk level
@@ -35,12 +36,25 @@ use std::time::{Duration, Instant};
 /// What a consumer is about to do.
 #[derive(Clone, Copy, Debug)]
 pub enum RiskAction {
-    /// A scan of a genuine code (package, serial).
+    /// A scan of a code (package, serial), with what the `scans` table says about it.
     Scan {
         package_id: i64,
         serial: i32,
+        counts: CodeCounts,
     },
     Draw,
+}
+
+/// What the `scans` table says about a scan about to be recorded, counted by the scan's own
+/// statement (`server::draw::scan`) before its row is written.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeCounts {
+    /// Distinct codes the device scanned in the last hour, this one excluded.
+    pub other_codes_of_device: i64,
+    /// Distinct consumers who scanned the code, this one excluded.
+    pub other_consumers_of_code: i64,
+    /// This consumer scanned the code before (already counted by the rule back then).
+    pub seen_before: bool,
 }
 
 /// Screens a scan or draw before it happens; a block is `AppError::Refused(Msg::Draw(DrawMsg::Busy))`.
@@ -52,7 +66,7 @@ pub async fn screen(state: &AppState, e: i64, consumer: &ConsumerRef, device_id:
     let ip_requests = ip_key.as_ref().map(|k| WINDOWS.hit(k, now));
     let mut findings: Vec<(Finding, String)> = Vec::new();
     match action {
-        RiskAction::Scan { package_id, serial } => {
+        RiskAction::Scan { package_id, serial, counts } => {
             let device_key = WindowKey::Device(e, device_id.to_string());
             let device_scans = WINDOWS.hit(&device_key, now);
             if let Some(f) = rules::velocity(Some(device_scans), ip_requests) {
@@ -64,13 +78,16 @@ pub async fn screen(state: &AppState, e: i64, consumer: &ConsumerRef, device_id:
                 }
                 return Err(busy());
             }
-            let counts = code_counts(state, e, consumer.id, device_id, package_id, serial).await?;
-            if let Some(f) = rules::codes_per_device(counts.codes) {
-                findings.push((f, format!("{} distinct codes from the device within an hour", counts.codes)));
+            // This scan included.
+            let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX).saturating_add(1);
+            let codes = n(counts.other_codes_of_device);
+            if let Some(f) = rules::codes_per_device(codes) {
+                findings.push((f, format!("{codes} distinct codes from the device within an hour")));
             }
             if !counts.seen_before {
-                if let Some(f) = rules::consumers_per_code(counts.consumers) {
-                    findings.push((f, format!("{} distinct consumers on code {package_id}/{serial}", counts.consumers)));
+                let consumers = n(counts.other_consumers_of_code);
+                if let Some(f) = rules::consumers_per_code(consumers) {
+                    findings.push((f, format!("{consumers} distinct consumers on code {package_id}/{serial}")));
                 }
             }
         }
@@ -107,37 +124,6 @@ fn busy() -> AppError {
 /// just now). Outside a request (no context) nothing is known, so nothing is blocked.
 fn device_is_fresh() -> bool {
     crate::server::consumer_cookie::device_id().map(|d| d.fresh).unwrap_or(false)
-}
-
-/// What the `scans` table says about a scan about to happen.
-struct CodeCounts {
-    /// Distinct codes the device scanned in the last hour, this one included.
-    codes: u32,
-    /// Distinct consumers who scanned the code, this one included.
-    consumers: u32,
-    /// This consumer scanned the code before (already counted by the rule back then).
-    seen_before: bool,
-}
-
-async fn code_counts(state: &AppState, e: i64, consumer_id: i64, device_id: &str, package_id: i64, serial: i32) -> AppResult<CodeCounts> {
-    let (codes, consumers, seen_before): (i64, i64, bool) = sqlx::query_as(
-        "SELECT (SELECT count(DISTINCT (package_id, serial)) FROM scans
-                  WHERE device_id = $2 AND scanned_at > now() - interval '1 hour' AND enterprise_id = $1
-                    AND (package_id, serial) <> ($3, $4)),
-                (SELECT count(DISTINCT consumer_id) FROM scans
-                  WHERE package_id = $3 AND serial = $4 AND enterprise_id = $1 AND consumer_id <> $5),
-                EXISTS (SELECT 1 FROM scans WHERE package_id = $3 AND serial = $4 AND enterprise_id = $1 AND consumer_id = $5)",
-    )
-    .bind(e)
-    .bind(device_id)
-    .bind(package_id)
-    .bind(serial)
-    .bind(consumer_id)
-    .fetch_one(&state.db.system)
-    .await
-    .map_err(internal)?;
-    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX).saturating_add(1);
-    Ok(CodeCounts { codes: n(codes), consumers: n(consumers), seen_before })
 }
 
 /// Writes the findings as risk events (a transaction of its own), then raises the consumer's
