@@ -11,7 +11,7 @@ use common::TestApp;
 use http::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use tessera::domain::campaign::{CampaignInput, PrizeKind};
+use tessera::domain::campaign::{CampaignInput, CountRange, Plan, PlanConditions, PrizeKind};
 
 const ALL: u32 = 1_000_000;
 
@@ -488,5 +488,25 @@ async fn win_limits_send_the_drawn_prize_to_its_over_limit_prize_and_intervals_h
     assert_eq!(results.iter().filter(|(s, _)| *s == StatusCode::OK).count(), 1, "{results:?}");
     let refused: Vec<&Value> = results.iter().filter(|(s, _)| *s != StatusCode::OK).map(|(_, b)| refusal(b)).collect();
     assert_eq!(refused, [&json!({ "TooSoon": { "seconds": 60 } })]);
+    app.close().await;
+}
+
+#[sqlx::test(migrator = "tessera::server::db::MIGRATOR")]
+async fn a_precision_plan_on_the_draw_count_sees_the_consumers_earlier_draws(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let (_, a) = setup(&app, "首抽方案企业", "13800000011", 3).await;
+    let prizes = vec![prize(1, "首抽积分", PrizeKind::Points, 100), prize(2, "积分", PrizeKind::Points, 100)];
+    let mut i = input("首抽必中", a.spec_id, prizes, vec![group(&[(2, ALL)])]);
+    let first_draw = PlanConditions { draw_count: Some(CountRange { min: None, max: Some(0) }), ..PlanConditions::default() };
+    i.delivery.precision.push(Plan { key: 1, name: "首抽".into(), conditions: first_draw, groups: vec![group(&[(1, ALL)])] });
+    running(&app, a.enterprise_id, None, &i).await;
+
+    let mut phone = Phone::new(&app);
+    for (serial, expected) in [(1, 1), (2, 2), (3, 2)] {
+        let scan = phone.scan_id(&code(&app, &a, serial).await).await;
+        let (status, body) = phone.draw(scan, &format!("first-plan-{serial}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["wins"][0]["prize_key"], json!(expected), "draw {serial}: {body}");
+    }
     app.close().await;
 }

@@ -18,7 +18,7 @@
 //! deadlock that could still arise there is detected by PostgreSQL and the draw is retried.
 
 use crate::api::scan::imp as scan_imp;
-use crate::domain::campaign::{china_now, CampaignStatus, ClaimExpiry, CouponSource, CouponValidity, Plan, Prize, PrizeKind};
+use crate::domain::campaign::{china_now, CampaignStatus, ClaimExpiry, CouponSource, CouponValidity, Delivery, Plan, Prize, PrizeKind};
 use crate::domain::lottery::{choose_plan, over_limit_of, pick, pick_always, valid_idempotency_key, DrawFacts, DrawMsg};
 use crate::domain::play::{Address, CampaignOffer, DrawResult, Location, PrizeTile, ScanOutcome, ScanRecord, WinStatus, WonPrize};
 use crate::domain::risk::RiskLevel;
@@ -325,8 +325,6 @@ pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, loc
               SELECT (SELECT count(DISTINCT (package_id, serial)) FROM scans
                        WHERE enterprise_id = $1 AND device_id = $7 AND scanned_at > now() - interval '1 hour'
                          AND (package_id, serial) <> ($2, $3)) AS other_codes_of_device,
-                     (SELECT count(DISTINCT consumer_id) FROM scans
-                       WHERE enterprise_id = $1 AND package_id = $2 AND serial = $3 AND consumer_id <> $6) AS other_consumers_of_code,
                      EXISTS (SELECT 1 FROM scans WHERE enterprise_id = $1 AND package_id = $2 AND serial = $3 AND consumer_id = $6)
                          AS seen_before),
               k AS (
@@ -336,7 +334,7 @@ pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, loc
               ON CONFLICT (package_id, serial) DO UPDATE SET
                   scans = k.scans + 1, last_at = now(),
                   consumers = k.consumers + CASE WHEN (SELECT seen_before FROM seen) THEN 0 ELSE 1 END
-              RETURNING scans, first_at, first_province, first_city, first_consumer_id)
+              RETURNING scans, consumers, first_at, first_province, first_city, first_consumer_id)
          SELECT k.*, seen.* FROM k, seen",
     )
     .bind(e)
@@ -351,7 +349,7 @@ pub async fn scan(state: &AppState, device: &DeviceId, ip: &str, code: &str, loc
     .map_err(internal)?;
     let counts = CodeCounts {
         other_codes_of_device: stats.get("other_codes_of_device"),
-        other_consumers_of_code: stats.get("other_consumers_of_code"),
+        consumers_of_code: stats.get("consumers"),
         seen_before: stats.get("seen_before"),
     };
     // A block ends here: the transaction rolls back, nothing of the scan is kept but the finding.
@@ -515,9 +513,6 @@ struct ScanFacts {
     first_at: Option<DateTime<Utc>>,
     activated_at: Option<DateTime<Utc>>,
     new_consumer: bool,
-    draws_in_campaign: i64,
-    draws_in_enterprise: i64,
-    wins_in_campaign: i64,
     /// A draw already made on this scan or with this idempotency key.
     existing: Option<i64>,
 }
@@ -528,11 +523,6 @@ const SCAN_FACTS: &str = "SELECT s.enterprise_id, s.campaign_id, s.consumer_id, 
         coalesce(st.first_at >= s.scanned_at, true) AS first_scan, st.first_at, r.activated_at,
         NOT EXISTS (SELECT 1 FROM scans p WHERE p.enterprise_id = s.enterprise_id AND p.consumer_id = s.consumer_id AND p.id < s.id)
             AS new_consumer,
-        (SELECT count(*) FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id
-            AND d.campaign_id = s.campaign_id) AS draws_in_campaign,
-        (SELECT count(*) FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id) AS draws_in_enterprise,
-        (SELECT count(*) FROM draw_wins w WHERE w.enterprise_id = s.enterprise_id AND w.consumer_id = s.consumer_id
-            AND w.campaign_id = s.campaign_id) AS wins_in_campaign,
         coalesce((SELECT d.id FROM draws d WHERE d.enterprise_id = s.enterprise_id AND d.consumer_id = s.consumer_id
                      AND d.idempotency_key = $3),
                  (SELECT d.id FROM draws d WHERE d.scan_id = s.id)) AS existing
@@ -617,15 +607,21 @@ async fn draw_once(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, 
         return Err(refused(DrawMsg::CodeNotYet { minutes }).into());
     }
 
+    // The consumer's counts only when a plan looks at them (no plan reads the zeros otherwise).
+    let (draws_in_campaign, draws_in_enterprise, prizes_won_in_campaign) = if plans_use_counts(&c.input.delivery) {
+        consumer_counts(&mut tx, e, f.consumer_id, c.id).await.map_err(Fail::db)?
+    } else {
+        (0, 0, 0)
+    };
     let facts = DrawFacts {
         product_id: f.product_id,
         risk_level: consumer.risk_level,
         new_consumer: f.new_consumer,
         province: f.province.clone(),
         local_time: china_now(now),
-        draws_in_campaign: u32::try_from(f.draws_in_campaign).unwrap_or(u32::MAX),
-        draws_in_enterprise: u32::try_from(f.draws_in_enterprise).unwrap_or(u32::MAX),
-        prizes_won_in_campaign: u32::try_from(f.wins_in_campaign).unwrap_or(u32::MAX),
+        draws_in_campaign,
+        draws_in_enterprise,
+        prizes_won_in_campaign,
         crowd_ids: vec![],
     };
     let plan = choose_plan(&c.input.delivery, &facts);
@@ -765,6 +761,32 @@ async fn draw_once(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, 
     tx.commit().await.map_err(Fail::db)?;
     let thanks_key = if wins.is_empty() { thanks_key(&c, plan, &randoms) } else { None };
     Ok(DrawResult { draw_id, wins, thanks_key, replayed: false })
+}
+
+/// Whether a precision plan looks at the consumer's draw, participation or prizes-won counts:
+/// only then does the draw count them (three index scans the hot path otherwise skips).
+fn plans_use_counts(delivery: &Delivery) -> bool {
+    delivery.precision.iter().any(|p| {
+        let k = &p.conditions;
+        k.draw_count.is_some() || k.participation_count.is_some() || k.prizes_won.is_some()
+    })
+}
+
+/// A consumer's draws in the campaign, draws in the enterprise and prizes won in the campaign
+/// (before this draw), for precision plans.
+async fn consumer_counts(tx: &mut Tx, e: i64, consumer_id: i64, campaign_id: i64) -> Result<(u32, u32, u32), sqlx::Error> {
+    let (a, b, c): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM draws WHERE enterprise_id = $1 AND consumer_id = $2 AND campaign_id = $3),
+                (SELECT count(*) FROM draws WHERE enterprise_id = $1 AND consumer_id = $2),
+                (SELECT count(*) FROM draw_wins WHERE enterprise_id = $1 AND consumer_id = $2 AND campaign_id = $3)",
+    )
+    .bind(e)
+    .bind(consumer_id)
+    .bind(campaign_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok((n(a), n(b), n(c)))
 }
 
 /// A refused whole-campaign user row that has both a count cap and an interval: which one.

@@ -6,9 +6,9 @@
 //!   process**: a `Mutex<HashMap>` of minute buckets costs a hash lookup on the hot path instead
 //!   of a database write per request, and a per-instance count is enough to stop a script (with
 //!   n instances behind a balancer a client gets at most n × the limit).
-//! * Distinct codes per device per hour and distinct consumers per code are counted from the
-//!   `scans` table (indexed by device and by code) by the scan's own statement, so they hold
-//!   across instances and restarts and cost no round trip of their own.
+//! * Distinct codes per device per hour are counted from the `scans` table (indexed by device)
+//!   and distinct consumers per code read from the code's statistics, by the scan's own
+//!   statement: they hold across instances and restarts and cost no round trip of their own.
 //! * The blacklist is cached per enterprise for at most
 //!   [`BLACKLIST_CACHE_SECONDS`](crate::domain::risk::BLACKLIST_CACHE_SECONDS).
 //! * Every finding is a `risk_events` row (blocked or not) and raises the consumer's risk level
@@ -51,8 +51,8 @@ pub enum RiskAction {
 pub struct CodeCounts {
     /// Distinct codes the device scanned in the last hour, this one excluded.
     pub other_codes_of_device: i64,
-    /// Distinct consumers who scanned the code, this one excluded.
-    pub other_consumers_of_code: i64,
+    /// Distinct consumers who scanned the code, this one included (the code's statistics).
+    pub consumers_of_code: i32,
     /// This consumer scanned the code before (already counted by the rule back then).
     pub seen_before: bool,
 }
@@ -79,13 +79,12 @@ pub async fn screen(state: &AppState, e: i64, consumer: &ConsumerRef, device_id:
                 return Err(busy());
             }
             // This scan included.
-            let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX).saturating_add(1);
-            let codes = n(counts.other_codes_of_device);
+            let codes = u32::try_from(counts.other_codes_of_device).unwrap_or(u32::MAX).saturating_add(1);
             if let Some(f) = rules::codes_per_device(codes) {
                 findings.push((f, format!("{codes} distinct codes from the device within an hour")));
             }
             if !counts.seen_before {
-                let consumers = n(counts.other_consumers_of_code);
+                let consumers = u32::try_from(counts.consumers_of_code).unwrap_or(0);
                 if let Some(f) = rules::consumers_per_code(consumers) {
                     findings.push((f, format!("{consumers} distinct consumers on code {package_id}/{serial}")));
                 }
