@@ -107,11 +107,15 @@ pub async fn guard(function: Function, level: Level) -> AppResult<Ctx> {
     Ok(ctx)
 }
 
-/// Runs a server function's body and gives a failure its HTTP status (403, 422 …).
+/// Runs a server function's body and gives a failure its HTTP status (403, 422 …) when it was
+/// called over HTTP (`/api/…`). A page rendered on the server that calls it shows the failure
+/// in its content instead: its status line may already be on its way (streaming), so setting
+/// it there made the page's status depend on timing.
 pub async fn respond<T>(body: impl Future<Output = AppResult<T>>) -> AppResult<T> {
     let result = body.await;
     if let Err(e) = &result {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        let called = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| called) {
             res.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
         }
     }
