@@ -676,7 +676,7 @@ async fn data_table(
                     crate::api::campaign_data::StockState::Warning => zh_en(l, "预警", "Warning"),
                     crate::api::campaign_data::StockState::Exhausted => zh_en(l, "已抽完", "Exhausted"),
                 };
-                let cost = format!("{}.{:02}", r.cost_fen / 100, r.cost_fen % 100);
+                let cost = crate::domain::validate::format_money(r.cost_fen);
                 let row = [r.campaign_name, r.name, opt(r.quantity), n(r.awarded), opt(r.remaining), opt(r.warning_value)];
                 csv_record(&mut buf, row.into_iter().chain([state.to_string(), n(r.wins), n(r.claims), cost]));
             }
