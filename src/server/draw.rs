@@ -122,6 +122,7 @@ fn cap(n: Option<u32>) -> Option<i32> {
 /// CTE that runs only when the step before returned a row, so the number of steps that returned
 /// a row says which step refused (if any) and the locks are taken in the order of the steps.
 struct Chain<R> {
+    enterprise_id: i64,
     campaign_id: i64,
     ctes: Vec<String>,
     args: PgArguments,
@@ -147,7 +148,7 @@ enum Undo {
 
 impl<R: Copy> Chain<R> {
     fn new(e: i64, campaign_id: i64) -> Self {
-        let mut c = Chain { campaign_id, ctes: vec![], args: PgArguments::default(), params: 0, steps: vec![] };
+        let mut c = Chain { enterprise_id: e, campaign_id, ctes: vec![], args: PgArguments::default(), params: 0, steps: vec![] };
         c.bind(e);
         c.bind(campaign_id);
         c
@@ -223,35 +224,29 @@ impl<R: Copy> Chain<R> {
         if undos.is_empty() {
             return Ok(());
         }
-        fn put<T>(args: &mut PgArguments, n: &mut usize, v: T) -> String
-        where
-            T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
-        {
-            args.add(v).expect("encoding a plain value");
-            *n += 1;
-            format!("${n}")
-        }
-        let (mut args, mut n) = (PgArguments::default(), 0);
-        let campaign = put(&mut args, &mut n, self.campaign_id);
-        let mut ctes = Vec::new();
-        for (i, u) in undos.iter().enumerate() {
-            ctes.push(match *u {
+        // A statement of its own, bound like a chain: `$1` the enterprise, `$2` the campaign.
+        let mut u: Chain<()> = Chain::new(self.enterprise_id, self.campaign_id);
+        for (i, undo) in undos.iter().enumerate() {
+            let cte = match *undo {
                 Undo::Counter { kind, subject, subject2, day } => {
-                    let k = put(&mut args, &mut n, kind as i16);
-                    let (s1, s2, d) = (put(&mut args, &mut n, subject), put(&mut args, &mut n, subject2), put(&mut args, &mut n, day));
+                    let (k, s1, s2, d) = (u.bind(kind as i16), u.bind(subject), u.bind(subject2), u.bind(day));
                     format!(
                         "u{i} AS (UPDATE campaign_counters SET n = n - 1
-                                   WHERE campaign_id = {campaign} AND kind = {k} AND subject = {s1} AND subject2 = {s2} AND day = {d})"
+                                   WHERE campaign_id = $2 AND kind = {k} AND subject = {s1} AND subject2 = {s2} AND day = {d})"
                     )
                 }
                 Undo::Stock { prize_id } => {
                     let warned = if stock_warned { "NULL" } else { "warned_at" };
-                    let id = put(&mut args, &mut n, prize_id);
-                    format!("u{i} AS (UPDATE campaign_prizes SET awarded = awarded - 1, warned_at = {warned} WHERE id = {id})")
+                    let id = u.bind(prize_id);
+                    format!(
+                        "u{i} AS (UPDATE campaign_prizes SET awarded = awarded - 1, warned_at = {warned}
+                                   WHERE enterprise_id = $1 AND id = {id})"
+                    )
                 }
-            });
+            };
+            u.ctes.push(cte);
         }
-        sqlx::query_with(&format!("WITH {} SELECT 1", ctes.join(",\n")), args).execute(&mut **tx).await?;
+        sqlx::query_with(&format!("WITH {} SELECT 1", u.ctes.join(",\n")), u.args).execute(&mut **tx).await?;
         Ok(())
     }
 }
