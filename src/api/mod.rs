@@ -17,6 +17,7 @@ pub mod consumer;
 pub mod consumer_prizes;
 pub mod consumers;
 pub mod exports;
+pub mod promotion;
 pub mod risk;
 pub mod scan;
 pub mod session;

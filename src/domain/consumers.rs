@@ -210,6 +210,7 @@ keyed!(
     Source {
         Scan => "scan", "扫码", "Scan";
         Import => "import", "导入", "Import";
+        Promotion => "promotion", "推广码", "Promotion code";
     }
 );
 
@@ -571,6 +572,10 @@ pub struct MemberDetail {
     pub marital: Option<String>,
     pub education: Option<String>,
     pub interests: Vec<String>,
+    /// Tags put on by the brand's tools (a promotion code's auto tag).
+    pub tags: Vec<String>,
+    /// The promotion code that acquired the member (first touch), if any.
+    pub acquired_by: Option<String>,
     pub devices: i64,
     /// Records merged into this member by mobile binding.
     pub merged_from: Vec<i64>,

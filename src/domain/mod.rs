@@ -21,6 +21,7 @@ pub mod lottery;
 pub mod messages;
 pub mod page;
 pub mod play;
+pub mod promotion;
 pub mod risk;
 pub mod scan;
 pub mod validate;

@@ -51,6 +51,7 @@ pub enum Msg {
     Campaign(super::campaign::CampaignMsg),
     Consumer(super::consumers::ConsumerMsg),
     Draw(super::lottery::DrawMsg),
+    Promotion(super::promotion::PromotionMsg),
     Other(String),
 }
 
@@ -115,6 +116,7 @@ impl Msg {
             (Msg::Export(m), _) => m.render(l),
             (Msg::Campaign(m), _) => m.render(l),
             (Msg::Consumer(m), _) => m.render(l),
+            (Msg::Promotion(m), _) => m.render(l),
             (Msg::Draw(m), _) => m.render(l),
             (Msg::Other(s), _) => s.clone(),
         }

@@ -29,9 +29,10 @@ pub struct DeviceId {
     pub fresh: bool,
 }
 
-/// Paths of the consumer's pages and API (nothing else gets a device cookie).
+/// Paths of the consumer's pages and API, and promotion short links (nothing else gets a device
+/// cookie).
 fn applies(path: &str) -> bool {
-    ["/s/", "/S/", "/c/", "/api/c/"].iter().any(|p| path.starts_with(p))
+    ["/s/", "/S/", "/c/", "/api/c/", "/p/"].iter().any(|p| path.starts_with(p))
 }
 
 fn mac(key: &[u8; 32], id: &str) -> Hmac<Sha256> {
@@ -150,7 +151,7 @@ mod tests {
 
     #[test]
     fn only_consumer_paths_get_a_device() {
-        assert!(applies("/s/ABC") && applies("/S/ABC") && applies("/c/profile") && applies("/api/c/draw"));
+        assert!(applies("/s/ABC") && applies("/S/ABC") && applies("/c/profile") && applies("/api/c/draw") && applies("/p/abcd2345"));
         assert!(!applies("/api/scan/code") && !applies("/codes") && !applies("/api/campaigns/list"));
     }
 }

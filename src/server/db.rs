@@ -10,11 +10,14 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 pub type Tx = Transaction<'static, Postgres>;
 
-/// A record a consumer's request names by id alone (the consumer API has no enterprise).
+/// A record a consumer's request names by id or token alone (the consumer API has no
+/// enterprise).
 #[derive(Clone, Copy, Debug)]
-pub enum ConsumerRecord {
+pub enum ConsumerRecord<'a> {
     Scan(i64),
     Win(i64),
+    /// A promotion code's short-link token, already checked by `domain::promotion::valid_token`.
+    PromotionToken(&'a str),
 }
 
 #[derive(Clone)]
@@ -64,12 +67,17 @@ impl Db {
     /// inside the same round trip by a function that may look past row-level security for that
     /// one fact (`tessera_scan_enterprise`, `tessera_win_enterprise`). An unknown id leaves no
     /// enterprise set: the transaction then sees no rows at all.
-    pub async fn tenant_of(&self, record: ConsumerRecord) -> Result<Tx, sqlx::Error> {
-        let (function, id) = match record {
-            ConsumerRecord::Scan(id) => ("tessera_scan_enterprise", id),
-            ConsumerRecord::Win(id) => ("tessera_win_enterprise", id),
+    pub async fn tenant_of(&self, record: ConsumerRecord<'_>) -> Result<Tx, sqlx::Error> {
+        let call = match record {
+            ConsumerRecord::Scan(id) => format!("tessera_scan_enterprise({id})"),
+            ConsumerRecord::Win(id) => format!("tessera_win_enterprise({id})"),
+            // Formatted into the SQL only in the token's own alphabet (no quote can get in).
+            ConsumerRecord::PromotionToken(token) if crate::domain::promotion::valid_token(token) => {
+                format!("tessera_promotion_enterprise('{token}')")
+            }
+            ConsumerRecord::PromotionToken(_) => "NULL::bigint".into(),
         };
-        self.app.begin_with(format!("BEGIN; SELECT set_config('tessera.enterprise_id', coalesce({function}({id})::text, ''), true)")).await
+        self.app.begin_with(format!("BEGIN; SELECT set_config('tessera.enterprise_id', coalesce({call}::text, ''), true)")).await
     }
 }
 

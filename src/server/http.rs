@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/media", media)
         .merge(super::delivery::routes())
         .merge(super::qr::routes())
+        .merge(super::promotion::routes())
         .merge(super::exports::routes())
         .merge(super::openapi::routes())
         .leptos_routes_with_context(&state, routes, || (), {

@@ -19,6 +19,7 @@ pub mod http;
 pub mod jobs;
 pub mod openapi;
 pub mod outbox;
+pub mod promotion;
 pub mod qr;
 pub mod repo;
 pub mod risk;

@@ -9,6 +9,9 @@
 //! [`CodeKeys::qr_text`](super::code_keys::CodeKeys::qr_text): the scan URL in capitals, which
 //! the encoder puts in alphanumeric mode, the smallest symbol for it. Defaults: ec M, 8 px per
 //! module, the standard 4-module quiet zone.
+//!
+//! The drawing (symbol, 1-bit PNG, SVG, and print-sized PNGs with a logo in the centre) is
+//! shared with the promotion codes' downloads (`super::promotion`).
 
 use super::auth::internal;
 use super::context::locale_of;
@@ -45,7 +48,8 @@ struct Params {
 }
 
 /// A QR symbol to draw: its modules (row-major, `width`²) and the quiet zone around it.
-struct Symbol {
+pub(super) struct Symbol {
+    /// What the image is titled and named after.
     code: String,
     ec: char,
     width: usize,
@@ -54,6 +58,20 @@ struct Symbol {
 }
 
 impl Symbol {
+    /// The symbol of `text` at error-correction level `ec` (L, M, Q or H) with the standard
+    /// 4-module quiet zone, titled `title`.
+    pub(super) fn new(text: &str, ec: char, title: String) -> anyhow::Result<Symbol> {
+        let level = match ec {
+            'L' => EcLevel::L,
+            'Q' => EcLevel::Q,
+            'H' => EcLevel::H,
+            _ => EcLevel::M,
+        };
+        let qr = QrCode::with_error_correction_level(text, level)?;
+        let dark = qr.to_colors().into_iter().map(|c| c == Color::Dark).collect();
+        Ok(Symbol { code: title, ec, width: qr.width(), dark, margin: 4 })
+    }
+
     /// Side of the image in modules, quiet zone included.
     fn side(&self) -> u32 {
         self.width as u32 + 2 * self.margin
@@ -74,14 +92,12 @@ fn bad(msg: ScanMsg) -> AppError {
     AppError::Refused(Msg::Scan(msg))
 }
 
-fn parse_ec(ec: Option<&str>) -> AppResult<(EcLevel, char)> {
-    Ok(match ec.map(str::trim).unwrap_or("M").to_ascii_uppercase().as_str() {
-        "L" => (EcLevel::L, 'L'),
-        "M" => (EcLevel::M, 'M'),
-        "Q" => (EcLevel::Q, 'Q'),
-        "H" => (EcLevel::H, 'H'),
-        _ => return Err(bad(ScanMsg::QrEcLevel)),
-    })
+/// The error-correction level asked for (default M).
+fn parse_ec(ec: Option<&str>) -> AppResult<char> {
+    match ec.map(str::trim).unwrap_or("M").to_ascii_uppercase().as_str() {
+        l @ ("L" | "M" | "Q" | "H") => Ok(l.chars().next().expect("one letter")),
+        _ => Err(bad(ScanMsg::QrEcLevel)),
+    }
 }
 
 fn parse_number(value: Option<&str>, default: u32, range: std::ops::RangeInclusive<u32>, err: ScanMsg) -> AppResult<u32> {
@@ -103,11 +119,11 @@ async fn symbol(state: &AppState, parts: &Parts, p: &Params) -> AppResult<Symbol
     if resolved.is_none_or(|r| r.enterprise_id != user.enterprise_id) {
         return Err(AppError::NotFound);
     }
-    let (level, ec) = parse_ec(p.ec.as_deref())?;
+    let ec = parse_ec(p.ec.as_deref())?;
     let margin = parse_number(p.margin.as_deref(), 4, 0..=MAX_MARGIN, ScanMsg::QrMargin { max: MAX_MARGIN })?;
-    let qr = QrCode::with_error_correction_level(state.codes.qr_text(&code), level).map_err(internal)?;
-    let dark = qr.to_colors().into_iter().map(|c| c == Color::Dark).collect();
-    Ok(Symbol { code, ec, width: qr.width(), dark, margin })
+    let mut symbol = Symbol::new(&state.codes.qr_text(&code), ec, code).map_err(internal)?;
+    symbol.margin = margin;
+    Ok(symbol)
 }
 
 /// Pixels per module: `scale`, or the largest that keeps the image within `size` pixels.
@@ -148,6 +164,11 @@ fn png_bytes(s: &Symbol, scale: u32) -> anyhow::Result<Vec<u8>> {
 
 /// An SVG with one unit per module: a white background and one path of dark squares.
 fn svg_text(s: &Symbol) -> String {
+    svg_with_logo(s, None)
+}
+
+/// [`svg_text`], with a PNG logo (its bytes) centred on a white square when given.
+pub(super) fn svg_with_logo(s: &Symbol, logo_png: Option<&[u8]>) -> String {
     let side = s.side();
     let mut path = String::with_capacity(s.width * s.width * 4);
     for y in 0..side {
@@ -160,10 +181,138 @@ fn svg_text(s: &Symbol) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"{w}\" height=\"{w}\" shape-rendering=\"crispEdges\">\
-         <title>{code}</title><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>\n",
+         <title>{code}</title><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/>{logo}</svg>\n",
         w = side * 8,
         code = s.code,
+        logo = logo_png.map(|png| svg_logo(s, png)).unwrap_or_default(),
     )
+}
+
+/// The logo's place: a centred square of [`LOGO_SHARE`] of the symbol's side, on a white square
+/// one module wider on each side. Returns (white square's start, its side, logo's start, its
+/// side), in modules.
+fn logo_box(s: &Symbol) -> (f64, f64, f64, f64) {
+    let logo = s.width as f64 * LOGO_SHARE;
+    let pad = logo + 2.0;
+    let centre = s.side() as f64 / 2.0;
+    (centre - pad / 2.0, pad, centre - logo / 2.0, logo)
+}
+
+fn svg_logo(s: &Symbol, png: &[u8]) -> String {
+    use base64::Engine;
+    let (pad_at, pad, logo_at, logo) = logo_box(s);
+    format!(
+        "<rect x=\"{pad_at}\" y=\"{pad_at}\" width=\"{pad}\" height=\"{pad}\" fill=\"#fff\"/>\
+         <image x=\"{logo_at}\" y=\"{logo_at}\" width=\"{logo}\" height=\"{logo}\" preserveAspectRatio=\"xMidYMid meet\" href=\"data:image/png;base64,{}\"/>",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Share of the symbol's side a centred logo may cover: (0.22)² ≈ 5 % of its modules, well
+/// within what level H (≈ 30 %) restores.
+pub(super) const LOGO_SHARE: f64 = 0.22;
+
+/// A decoded logo: RGBA, 8 bits per channel.
+pub(super) struct Logo {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+}
+
+impl Logo {
+    /// Decodes a PNG of any colour type into RGBA.
+    pub(super) fn decode(png_bytes: &[u8]) -> anyhow::Result<Logo> {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+        decoder.set_transformations(png::Transformations::normalize_to_color8());
+        let mut reader = decoder.read_info()?;
+        let mut buf = vec![0u8; reader.output_buffer_size().ok_or_else(|| anyhow::anyhow!("image too large"))?];
+        let info = reader.next_frame(&mut buf)?;
+        let (w, h) = (info.width, info.height);
+        let px = (w * h) as usize;
+        let rgba = match info.color_type {
+            png::ColorType::Rgba => buf[..px * 4].to_vec(),
+            png::ColorType::Rgb => buf[..px * 3].chunks(3).flat_map(|c| [c[0], c[1], c[2], 255]).collect(),
+            png::ColorType::GrayscaleAlpha => buf[..px * 2].chunks(2).flat_map(|c| [c[0], c[0], c[0], c[1]]).collect(),
+            png::ColorType::Grayscale => buf[..px].iter().flat_map(|&g| [g, g, g, 255]).collect(),
+            png::ColorType::Indexed => anyhow::bail!("palette not expanded"),
+        };
+        Ok(Logo { width: w, height: h, rgba })
+    }
+
+    /// The logo's colour at (u, v) ∈ [0, 1)², nearest pixel, over white.
+    fn rgb_at(&self, u: f64, v: f64) -> [u8; 3] {
+        let x = ((u * self.width as f64) as u32).min(self.width - 1);
+        let y = ((v * self.height as f64) as u32).min(self.height - 1);
+        let i = ((y * self.width + x) * 4) as usize;
+        let a = self.rgba[i + 3] as u32;
+        let over_white = |c: u8| ((c as u32 * a + 255 * (255 - a)) / 255) as u8;
+        [over_white(self.rgba[i]), over_white(self.rgba[i + 1]), over_white(self.rgba[i + 2])]
+    }
+}
+
+/// A print-ready PNG exactly `px` pixels wide, marked as `dpi` dots per inch: whole pixels per
+/// module (the remainder widens the quiet zone evenly), optionally with a logo in the centre
+/// (then RGB, else 1-bit grey). Rows are streamed to the encoder, so a 50 cm image
+/// (5,906 px square) never exists unencoded in memory.
+pub(super) fn png_printed(s: &Symbol, px: u32, dpi: u32, logo: Option<&Logo>) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    let scale = (px / s.side()).max(1);
+    let px = px.max(s.side());
+    let offset = (px - scale * s.side()) / 2;
+    let module_of = |p: u32| (p.checked_sub(offset)).map(|q| q / scale).filter(|m| *m < s.side());
+    let dark = |x: u32, y: u32| matches!((module_of(x), module_of(y)), (Some(mx), Some(my)) if s.is_dark(mx, my));
+    // The logo's square in pixels (white pad, then logo), when there is one.
+    let (pad_at, pad, logo_at, logo_side) = logo_box(s);
+    let to_px = |m: f64| (offset as f64 + m * scale as f64).round() as u32;
+    let (pad0, pad1, logo0, logo1) = (to_px(pad_at), to_px(pad_at + pad), to_px(logo_at), to_px(logo_at + logo_side));
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, px, px);
+    let ppm = (dpi as f64 / 0.0254).round() as u32;
+    encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: ppm, yppu: ppm, unit: png::Unit::Meter }));
+    encoder.set_compression(png::Compression::Fast);
+    match logo {
+        None => {
+            encoder.set_color(png::ColorType::Grayscale);
+            encoder.set_depth(png::BitDepth::One);
+        }
+        Some(_) => {
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+        }
+    }
+    let mut writer = encoder.write_header()?;
+    let mut stream = writer.stream_writer()?;
+    let row_bytes = if logo.is_some() { px as usize * 3 } else { px.div_ceil(8) as usize };
+    let mut row = vec![0u8; row_bytes];
+    for y in 0..px {
+        row.fill(0);
+        for x in 0..px {
+            match logo {
+                None => {
+                    // Bit 1 is white; the most significant bit is the leftmost pixel.
+                    if !dark(x, y) {
+                        row[(x / 8) as usize] |= 0x80 >> (x % 8);
+                    }
+                }
+                Some(l) => {
+                    let in_ = |a: u32, b: u32, v: u32| v >= a && v < b;
+                    let rgb = if in_(logo0, logo1, x) && in_(logo0, logo1, y) {
+                        let span = (logo1 - logo0) as f64;
+                        l.rgb_at((x - logo0) as f64 / span, (y - logo0) as f64 / span)
+                    } else if (in_(pad0, pad1, x) && in_(pad0, pad1, y)) || !dark(x, y) {
+                        [255; 3]
+                    } else {
+                        [0; 3]
+                    };
+                    row[x as usize * 3..][..3].copy_from_slice(&rgb);
+                }
+            }
+        }
+        stream.write_all(&row)?;
+    }
+    stream.finish()?;
+    writer.finish()?;
+    Ok(out)
 }
 
 fn image(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
@@ -207,20 +356,15 @@ mod tests {
     use super::*;
 
     fn symbol_of(text: &str, margin: u32) -> Symbol {
-        let qr = QrCode::with_error_correction_level(text, EcLevel::M).unwrap();
-        Symbol {
-            code: "X".into(),
-            ec: 'M',
-            width: qr.width(),
-            dark: qr.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
-            margin,
-        }
+        let mut s = Symbol::new(text, 'M', "X".into()).unwrap();
+        s.margin = margin;
+        s
     }
 
     #[test]
     fn parameters() {
-        assert_eq!(parse_ec(None).unwrap().1, 'M');
-        assert_eq!(parse_ec(Some("h")).unwrap().1, 'H');
+        assert_eq!(parse_ec(None).unwrap(), 'M');
+        assert_eq!(parse_ec(Some("h")).unwrap(), 'H');
         assert!(parse_ec(Some("X")).is_err());
         assert_eq!(parse_number(None, 4, 0..=16, ScanMsg::QrMargin { max: 16 }).unwrap(), 4);
         assert!(parse_number(Some("17"), 4, 0..=16, ScanMsg::QrMargin { max: 16 }).is_err());

@@ -324,6 +324,7 @@ pub async fn demo(db: &Db, key_version: u8) -> anyhow::Result<()> {
     }
     demo_codes(&mut tx, e, admin, code_admin_user, receiver_user, key_version).await?;
     demo_campaign(&mut tx, e, admin, key_version).await?;
+    demo_promotion(&mut tx, e, admin).await?;
     // The second enterprise: a tea brand with a little data of its own.
     let tea = upsert_named(
         &mut tx,
@@ -842,6 +843,78 @@ async fn demo_campaign(tx: &mut super::db::Tx, e: i64, admin: i64, key_version: 
     )
     .bind(e)
     .bind(first_consumer)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Promotion codes (推广码) of the demo: three channels and one deleted code, an allowed
+/// external domain, and ≈500 visits of the demo's consumers over the last 14 days (a few bots
+/// and repeats among them) with their first-touch acquisitions. Only the first time.
+async fn demo_promotion(tx: &mut super::db::Tx, e: i64, admin: i64) -> anyhow::Result<()> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM promotion_codes WHERE token = 'wxart234')").fetch_one(&mut **tx).await?;
+    if exists {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO promotion_settings (enterprise_id, allowed_domains) VALUES ($1, ARRAY['xianxiang.example.com'])
+         ON CONFLICT (enterprise_id) DO NOTHING",
+    )
+    .bind(e)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO promotion_codes (enterprise_id, token, name, target, source, medium, campaign, auto_tag, created_by, created_at, deleted_at)
+         VALUES ($1, 'wxart234', '公众号推文·新品生抽', 'member', 'wechat', 'article', '2026新品', '公众号拉新', $2, now() - interval '20 days', NULL),
+                ($1, 'dyvdm234', '抖音短视频·厨房达人', 'member', 'douyin', 'video', '2026新品', '', $2, now() - interval '18 days', NULL),
+                ($1, 'stpst234', '门店海报·华东商超', 'prizes', 'store', 'poster', '门店引流', '', $2, now() - interval '15 days', NULL),
+                ($1, 'xpred234', '旧版包装码（已停用）', 'points', 'package', 'label', '', '', $2, now() - interval '40 days', now() - interval '10 days')",
+    )
+    .bind(e)
+    .bind(admin)
+    .execute(&mut **tx)
+    .await?;
+    // Two chances per consumer of the first 400, through a code picked by arithmetic.
+    sqlx::query(
+        "INSERT INTO promotion_visits (enterprise_id, promotion_code_id, consumer_id, device_id, source, medium, campaign, content, term,
+                                       excluded, visited_at, user_agent)
+         SELECT $1, pc.id, c.id, md5('tessera-demo-device-' || c.id), pc.source, pc.medium, pc.campaign, pc.content, pc.term,
+                CASE WHEN (c.id + k) % 17 = 0 THEN 'repeat' END,
+                now() - make_interval(days => ((c.id * 7 + k) % 14)::int, hours => ((c.id * 13 + k) % 24)::int),
+                'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0'
+           FROM (SELECT id FROM consumers WHERE enterprise_id = $1 ORDER BY id LIMIT 400) c
+          CROSS JOIN generate_series(1, 2) k
+           JOIN promotion_codes pc ON pc.enterprise_id = $1
+                AND pc.token = (ARRAY['wxart234', 'dyvdm234', 'stpst234', 'xpred234'])[1 + ((c.id * 31 + k * 7) % 4)::int]
+          WHERE (c.id + k) % 3 <> 0",
+    )
+    .bind(e)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO promotion_visits (enterprise_id, promotion_code_id, excluded, visited_at, user_agent, source, medium, campaign, content, term)
+         SELECT $1, pc.id, 'bot', now() - make_interval(hours => g), 'Mozilla/5.0 (compatible; Baiduspider/2.0)', pc.source, pc.medium,
+                pc.campaign, pc.content, pc.term
+           FROM promotion_codes pc CROSS JOIN generate_series(1, 6) g WHERE pc.enterprise_id = $1 AND pc.deleted_at IS NULL",
+    )
+    .bind(e)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO promotion_acquisitions (enterprise_id, consumer_id, promotion_code_id, visit_id, acquired_at)
+         SELECT DISTINCT ON (consumer_id) enterprise_id, consumer_id, promotion_code_id, id, visited_at FROM promotion_visits
+          WHERE enterprise_id = $1 AND excluded IS NULL AND consumer_id IS NOT NULL ORDER BY consumer_id, visited_at, id",
+    )
+    .bind(e)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE consumers c SET tags = array_append(c.tags, pc.auto_tag)
+           FROM promotion_acquisitions a JOIN promotion_codes pc ON pc.enterprise_id = a.enterprise_id AND pc.id = a.promotion_code_id
+          WHERE a.enterprise_id = $1 AND c.enterprise_id = $1 AND c.id = a.consumer_id AND pc.auto_tag <> ''",
+    )
+    .bind(e)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -93,6 +93,18 @@ pub async fn for_device(tx: &mut Tx, e: i64, device_id: &str) -> AppResult<Consu
     Ok(row.into_ref(false))
 }
 
+/// Records where a consumer created just now came from (created as 'scan' by [`for_device`]).
+pub async fn set_source(tx: &mut Tx, e: i64, id: i64, source: Source) -> AppResult<()> {
+    sqlx::query("UPDATE consumers SET source = $3 WHERE enterprise_id = $1 AND id = $2")
+        .bind(e)
+        .bind(id)
+        .bind(source.key())
+        .execute(&mut **tx)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 /// Why points change (points_ledger.reason).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PointsReason {
@@ -365,6 +377,7 @@ pub async fn bind_mobile(tx: &mut Tx, e: i64, mine: i64, mobile: &str) -> AppRes
     if own_mobile.is_some_and(|m| m != mobile) {
         return Err(AppError::Refused(Msg::Consumer(ConsumerMsg::HasOtherMobile)));
     }
+    super::promotion::merge_consumer(tx, e, mine, target).await?;
     for table in ["scans", "draws", "draw_wins", "consumer_devices"] {
         sqlx::query(&format!("UPDATE {table} SET consumer_id = $3 WHERE enterprise_id = $1 AND consumer_id = $2"))
             .bind(e)
@@ -385,6 +398,7 @@ pub async fn bind_mobile(tx: &mut Tx, e: i64, mine: i64, mobile: &str) -> AppRes
                 province = coalesce(t.province, m.province), city = coalesce(t.city, m.city),
                 marital = coalesce(t.marital, m.marital), education = coalesce(t.education, m.education),
                 interests = CASE WHEN cardinality(t.interests) = 0 THEN m.interests ELSE t.interests END,
+                tags = t.tags || ARRAY(SELECT x FROM unnest(m.tags) x WHERE NOT x = ANY(t.tags)),
                 risk_level = greatest(t.risk_level, m.risk_level), bonus_hunter = t.bonus_hunter OR m.bonus_hunter,
                 first_seen_at = least(t.first_seen_at, m.first_seen_at),
                 last_scan_at = greatest(t.last_scan_at, m.last_scan_at), version = t.version + 1
@@ -581,6 +595,8 @@ struct DetailExtra {
     marital: Option<String>,
     education: Option<String>,
     interests: Vec<String>,
+    tags: Vec<String>,
+    acquired_by: Option<String>,
     devices: i64,
     merged_from: Vec<i64>,
 }
@@ -594,7 +610,10 @@ pub async fn member_detail(tx: &mut Tx, e: i64, id: i64, unmask: bool) -> AppRes
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
     let x: DetailExtra = sqlx::query_as(
-        "SELECT c.birth_year, c.marital, c.education, c.interests,
+        "SELECT c.birth_year, c.marital, c.education, c.interests, c.tags,
+                (SELECT pc.name FROM promotion_acquisitions a
+                   JOIN promotion_codes pc ON pc.enterprise_id = a.enterprise_id AND pc.id = a.promotion_code_id
+                  WHERE a.enterprise_id = c.enterprise_id AND a.consumer_id = c.id) AS acquired_by,
                 (SELECT count(*) FROM consumer_devices d WHERE d.enterprise_id = c.enterprise_id AND d.consumer_id = c.id) AS devices,
                 ARRAY(SELECT m.id FROM consumers m WHERE m.enterprise_id = c.enterprise_id AND m.merged_into = c.id ORDER BY m.id) AS merged_from
            FROM consumers c WHERE c.enterprise_id = $1 AND c.id = $2",
@@ -664,6 +683,8 @@ pub async fn member_detail(tx: &mut Tx, e: i64, id: i64, unmask: bool) -> AppRes
         marital: x.marital,
         education: x.education,
         interests: x.interests,
+        tags: x.tags,
+        acquired_by: x.acquired_by,
         devices: x.devices,
         merged_from: x.merged_from,
         ledger,
