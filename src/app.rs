@@ -114,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("marketing/members") view=marketing::members::MembersPage/>
                     <Route path=path!("marketing/members/:id") view=marketing::members::MemberPage/>
                     <Route path=path!("marketing/risk") view=marketing::risk::RiskPage/>
+                    <Route path=path!("marketing/promotion-codes") view=marketing::promotion::PromotionCodesPage/>
+                    <Route path=path!("marketing/promotion-codes/analysis") view=marketing::promotion::PromotionAnalysisPage/>
                     // Areas delivered by later issues: an honest notice, no data.
                     <Route path=path!("marketing/:section") view=NotBuiltYet/>
                     <Route path=path!("insight/:section") view=NotBuiltYet/>

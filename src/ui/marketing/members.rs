@@ -353,6 +353,8 @@ fn MemberView(d: MemberDetail, reload: Callback<()>) -> impl IntoView {
         (T::MbMarital, d.marital.as_deref().and_then(Marital::parse).map(|x| x.label(l)).unwrap_or("—").to_string()),
         (T::MbEducation, d.education.as_deref().and_then(Education::parse).map(|x| x.label(l)).unwrap_or("—").to_string()),
         (T::MbInterests, if interests.is_empty() { "—".into() } else { interests.join(if l == Locale::Zh { "、" } else { ", " }) }),
+        (T::MbTags, if d.tags.is_empty() { "—".into() } else { d.tags.join(if l == Locale::Zh { "、" } else { ", " }) }),
+        (T::MbAcquiredBy, or_dash(d.acquired_by.as_deref())),
         (T::MbSource, Source::parse(&m.source).map(|s| s.label(l)).unwrap_or("—").to_string()),
         (T::MbDevices, d.devices.to_string()),
         (T::MbPoints, l.int(m.points.into())),
