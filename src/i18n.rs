@@ -1038,7 +1038,7 @@ texts! {
     PcRange => "时间范围", "Range";
     PcVisits => "访问次数", "Visits";
     PcVisitors => "访客数", "Visitors";
-    PcVisitorsHint => "访客数为各分组的访客之和", "Visitors are summed over the groups";
+    PcVisitorsHint => "合计访客数按人去重（经多个分组访问的消费者只计一次）", "The total counts each visitor once, however many groups they came through";
     PcCredited => "归因消费者", "Credited consumers";
     PcExclBots => "机器人访问", "Bot visits";
     PcExclNoCookie => "无 Cookie 访问", "Visits without cookie";

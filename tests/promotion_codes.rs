@@ -271,6 +271,8 @@ async fn the_first_code_acquires_a_consumer_and_later_touches_are_kept(pool: PgP
     let first = c.ok("promotion/analysis", query("FirstTouch", "Code")).await;
     assert_eq!(totals(&first), vec![("A 公众号".into(), 1, 1), ("B 抖音".into(), 2, 1)]);
     assert_eq!(first["days"].as_array().unwrap().len(), 7);
+    // Three visitors over the groups (the first phone came through both), two people.
+    assert_eq!(first["visitors"], 2);
     // Last touch: both phones were last brought by B.
     let last = c.ok("promotion/analysis", query("LastTouch", "Code")).await;
     assert_eq!(totals(&last), vec![("A 公众号".into(), 1, 0), ("B 抖音".into(), 2, 2)]);
@@ -461,5 +463,38 @@ async fn a_merge_by_mobile_keeps_the_earlier_first_touch(pool: PgPool) {
     let owners: Vec<Option<i64>> =
         sqlx::query_scalar("SELECT DISTINCT consumer_id FROM promotion_visits").fetch_all(app.sys()).await.unwrap();
     assert_eq!(owners, vec![Some(through_a)]);
+    app.close().await;
+}
+
+#[sqlx::test(migrator = "tessera::server::db::MIGRATOR")]
+async fn simultaneous_loads_count_once_and_acquire_once(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let s = app.enterprise("推广企业", "13800000079").await;
+    let mut c = app.signed_in(&s.login, PASSWORD).await;
+    let a = c.ok("promotion/save", input("A", params("a", ""))).await.as_i64().unwrap();
+    let b = c.ok("promotion/save", input("B", params("b", ""))).await.as_i64().unwrap();
+    let (ta, _) = link_of(&mut c, a).await;
+    let (tb, _) = link_of(&mut c, b).await;
+    // A phone that already holds its device cookie (from a link that does not exist).
+    let mut phone = Browser::phone();
+    assert_eq!(phone.open(&app, "/p/zzzzzzzz").await.0, StatusCode::NOT_FOUND);
+    let cookie = phone.cookie.clone().expect("the device cookie");
+    let tab = || Browser { cookie: Some(cookie.clone()), ua: PHONE_UA };
+
+    // A double load of one code, and two codes at once, all concurrently (one thread: the
+    // transactions interleave at every await).
+    let (mut t1, mut t2, mut t3) = (tab(), tab(), tab());
+    let (pa1, pa2, pb) = (format!("/p/{ta}"), format!("/p/{ta}"), format!("/p/{tb}"));
+    let (r1, r2, r3) = tokio::join!(t1.open(&app, &pa1), t2.open(&app, &pa2), t3.open(&app, &pb));
+    for (status, to) in [r1, r2, r3] {
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(to.starts_with("/c/profile"), "{to}");
+    }
+    let mut through_a = visits(&app, a).await;
+    through_a.sort();
+    assert_eq!(through_a, vec![None, Some("repeat".into())], "one of the double load counts");
+    assert_eq!(visits(&app, b).await, vec![None]);
+    let acquisitions: i64 = sqlx::query_scalar("SELECT count(*) FROM promotion_acquisitions").fetch_one(app.sys()).await.unwrap();
+    assert_eq!(acquisitions, 1, "one consumer, one first touch");
     app.close().await;
 }

@@ -460,6 +460,9 @@ pub struct Series {
 pub struct Analysis {
     pub days: Vec<NaiveDate>,
     pub series: Vec<Series>,
+    /// Distinct consumers with a counted visit in the range (one who came through several
+    /// groups counts once here, once in each group's `visitors_total`).
+    pub visitors: i64,
     pub excluded_bots: i64,
     pub excluded_no_cookie: i64,
     pub excluded_repeats: i64,

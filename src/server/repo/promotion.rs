@@ -511,8 +511,10 @@ pub async fn analysis(tx: &mut Tx, e: i64, q: &AnalysisQuery) -> AppResult<Analy
     .fetch_all(&mut **tx)
     .await
     .map_err(internal)?;
-    let visitors: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT {key}, count(DISTINCT v.consumer_id) FROM promotion_visits v WHERE {in_scope} AND v.excluded IS NULL GROUP BY 1"
+    // Per group, and (the NULL key: groups are never NULL) over all of them.
+    let visitors: Vec<(Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT {key}, count(DISTINCT v.consumer_id) FROM promotion_visits v WHERE {in_scope} AND v.excluded IS NULL
+          GROUP BY GROUPING SETS ((1), ())"
     ))
     .bind(e)
     .bind(start)
@@ -577,7 +579,7 @@ pub async fn analysis(tx: &mut Tx, e: i64, q: &AnalysisQuery) -> AppResult<Analy
                 visits: vec![0; days.len()],
                 consumers: vec![0; days.len()],
                 visits_total: 0,
-                visitors_total: visitors.iter().find(|r| r.0 == k).map_or(0, |r| r.1),
+                visitors_total: visitors.iter().find(|r| r.0.as_ref() == Some(&k)).map_or(0, |r| r.1),
                 consumers_total: 0,
             };
             for (_, d, n) in visits.iter().filter(|r| r.0 == k) {
@@ -600,6 +602,7 @@ pub async fn analysis(tx: &mut Tx, e: i64, q: &AnalysisQuery) -> AppResult<Analy
     Ok(Analysis {
         days,
         series,
+        visitors: visitors.iter().find(|r| r.0.is_none()).map_or(0, |r| r.1),
         excluded_bots: count(Excluded::Bot),
         excluded_no_cookie: count(Excluded::NoCookie),
         excluded_repeats: count(Excluded::Repeat),

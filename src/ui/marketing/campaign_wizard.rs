@@ -302,7 +302,26 @@ fn cycle_in(wz: Wz, label: T, path: String, get: impl Read<Cycle>, set: impl Wri
             }
         })
     };
-    let (p, p_day, p_from, p_to) = (path.clone(), path.clone(), path.clone(), path.clone());
+    // The window's start (`first`) or end.
+    let p_time = path.clone();
+    let time_input = move |first: bool| {
+        let (end, label) = if first { ("from", T::WzFrom) } else { ("to", T::WzTo) };
+        view! {
+            <input
+                type="time"
+                name=format!("{p_time}.{end}")
+                aria-label=tr(label)
+                prop:value=move || time_value(if first { window().0 } else { window().1 })
+                on:change=move |ev| {
+                    if let Some(t) = parse_time(&event_target_value(&ev)) {
+                        set_time(first, t)
+                    }
+                }
+                disabled=move || wz.readonly.get()
+            />
+        }
+    };
+    let (p, p_day) = (path.clone(), path.clone());
     let control = view! {
         <span class="cycle">
             <select name=p.clone() prop:value=kind on:change=move |ev| set_kind(event_target_value(&ev)) disabled=move || wz.readonly.get()>
@@ -329,31 +348,9 @@ fn cycle_in(wz: Wz, label: T, path: String, get: impl Read<Cycle>, set: impl Wri
                     .collect_view()}
             </Show>
             <Show when=move || kind() != "unlimited">
-                <input
-                    type="time"
-                    name=format!("{p_from}.from")
-                    aria-label=tr(T::WzFrom)
-                    prop:value=move || time_value(window().0)
-                    on:change=move |ev| {
-                        if let Some(t) = parse_time(&event_target_value(&ev)) {
-                            set_time(true, t)
-                        }
-                    }
-                    disabled=move || wz.readonly.get()
-                />
+                {time_input(true)}
                 " – "
-                <input
-                    type="time"
-                    name=format!("{p_to}.to")
-                    aria-label=tr(T::WzTo)
-                    prop:value=move || time_value(window().1)
-                    on:change=move |ev| {
-                        if let Some(t) = parse_time(&event_target_value(&ev)) {
-                            set_time(false, t)
-                        }
-                    }
-                    disabled=move || wz.readonly.get()
-                />
+                {time_input(false)}
                 <span class="hint">{tr(T::WzChinaTime)}</span>
             </Show>
         </span>

@@ -473,7 +473,6 @@ fn PromotionForm(
         }
     };
     let fixed_part = move || {
-        let qs = p0.query_string();
         view! {
             <div class="pc-fixed" data-test="pc-fixed">
                 <p class="hint">{T::PcFixedHint.in_(l)}</p>
@@ -483,19 +482,7 @@ fn PromotionForm(
                         {fixed_target.label(l)}
                         {(fixed_target == Target::External).then(|| format!(" · {fixed_url}"))}
                     </dd>
-                    {Dimension::PARAMS
-                        .into_iter()
-                        .map(|d| {
-                            view! {
-                                <dt>{d.label(l)}</dt>
-                                <dd data-param=d.key()>{or_unset(p0.get(d), l)}</dd>
-                            }
-                        })
-                        .collect_view()}
-                    <dt>{T::PcPreview.in_(l)}</dt>
-                    <dd>
-                        <code>{or_dash(&qs)}</code>
-                    </dd>
+                    {param_facts(&p0, l)}
                 </dl>
             </div>
         }
@@ -523,6 +510,26 @@ fn PromotionForm(
 }
 
 // ---------- detail panel ----------
+
+/// Each parameter on its own line, then the parameter string (inside a `<dl>`).
+fn param_facts(p: &Params, l: Locale) -> impl IntoView {
+    let qs = p.query_string();
+    view! {
+        {Dimension::PARAMS
+            .into_iter()
+            .map(|d| {
+                view! {
+                    <dt>{d.label(l)}</dt>
+                    <dd data-param=d.key()>{or_unset(p.get(d), l)}</dd>
+                }
+            })
+            .collect_view()}
+        <dt>{T::PcPreview.in_(l)}</dt>
+        <dd>
+            <code>{or_dash(&qs)}</code>
+        </dd>
+    }
+}
 
 /// Copies `text` to the clipboard (the async Clipboard API, called through JS reflection:
 /// web-sys' `Clipboard` feature is not enabled) and says whether it worked.
@@ -567,7 +574,6 @@ fn PromotionDetail(row: PromotionRow, settings: RwSignal<Option<PromotionSetting
     let has_logo = move || settings.with(|s| s.as_ref().is_some_and(|s| s.logo.is_some()));
     let logo_on = move || with_logo.get() && has_logo();
     let link = row.short_link.clone();
-    let qs = row.params.query_string();
     let facts: Vec<(T, String)> = vec![
         (T::PcCreated, format!("{} · {}", l.datetime(&row.created_at), row.created_by)),
         (T::PcExpiry, row.expires_at.map(|t| l.datetime(&t)).unwrap_or_else(|| T::PcNoExpiry.in_(l).to_string())),
@@ -674,19 +680,7 @@ fn PromotionDetail(row: PromotionRow, settings: RwSignal<Option<PromotionSetting
                     {row.target.label(l)}
                     {(row.target == Target::External).then(|| format!(" · {}", row.external_url))}
                 </dd>
-                {Dimension::PARAMS
-                    .into_iter()
-                    .map(|d| {
-                        view! {
-                            <dt>{d.label(l)}</dt>
-                            <dd data-param=d.key()>{or_unset(row.params.get(d), l)}</dd>
-                        }
-                    })
-                    .collect_view()}
-                <dt>{T::PcPreview.in_(l)}</dt>
-                <dd>
-                    <code>{or_dash(&qs)}</code>
-                </dd>
+                {param_facts(&row.params, l)}
                 {facts.into_iter().map(|(k, v)| view! { <dt>{k.in_(l)}</dt><dd>{v}</dd> }).collect_view()}
                 <dt>{T::Status.in_(l)}</dt>
                 <dd>{status_badge(&row, l)}</dd>
@@ -1090,7 +1084,7 @@ fn AnalysisView(q: AnalysisQuery, a: Analysis) -> impl IntoView {
     let consumer_series: Vec<(String, &'static str, Vec<i64>)> =
         a.series.iter().take(charted).enumerate().map(|(i, s)| (label(s), SERIES_CLASSES[i], s.consumers.clone())).collect();
     let visits: i64 = a.series.iter().map(|s| s.visits_total).sum();
-    let visitors: i64 = a.series.iter().map(|s| s.visitors_total).sum();
+    let visitors = a.visitors;
     let credited: i64 = a.series.iter().map(|s| s.consumers_total).sum();
     let kpis: Vec<(T, &'static str, i64)> = vec![
         (T::PcVisits, "visits", visits),
