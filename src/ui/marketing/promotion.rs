@@ -85,6 +85,33 @@ fn target_view(r: &PromotionRow, l: Locale) -> AnyView {
     .into_any()
 }
 
+/// A select over an enum's values: their keys as the options' values, their labels as texts.
+fn enum_select<E: Copy + PartialEq + Send + Sync + 'static>(
+    name: &'static str,
+    all: &'static [E],
+    value: RwSignal<E>,
+    key: fn(E) -> &'static str,
+    label: impl Fn(E) -> &'static str + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <select
+            name=name
+            on:change=move |ev| {
+                let chosen = event_target_value(&ev);
+                if let Some(e) = all.iter().copied().find(|e| key(*e) == chosen) {
+                    value.set(e);
+                }
+            }
+        >
+            {all
+                .iter()
+                .copied()
+                .map(|e| view! { <option value=key(e) selected=move || { value.get_untracked() == e }>{label(e)}</option> })
+                .collect_view()}
+        </select>
+    }
+}
+
 /// The brand's settings of the area, loaded once in the browser and replaced by each save.
 fn use_settings() -> RwSignal<Option<PromotionSettings>> {
     let settings: RwSignal<Option<PromotionSettings>> = RwSignal::new(None);
@@ -402,25 +429,7 @@ fn PromotionForm(
     let create_part = move || {
         view! {
             <Field label=T::PcTarget name="target" errors required=true>
-                <select
-                    name="target"
-                    on:change=move |ev| {
-                        if let Some(t) = Target::from_key(&event_target_value(&ev)) {
-                            target.set(t);
-                        }
-                    }
-                >
-                    {Target::ALL
-                        .into_iter()
-                        .map(|t| {
-                            view! {
-                                <option value=t.key() selected=move || { target.get_untracked() == t }>
-                                    {t.label(l)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
+                {enum_select("target", &Target::ALL, target, Target::key, move |t| t.label(l))}
             </Field>
             <Show when=move || { target.get() == Target::External }>
                 <TextField
@@ -927,47 +936,10 @@ pub fn PromotionAnalysisPage() -> impl IntoView {
                     <input type="date" name="to" bind:value=to/>
                 </Field>
                 <Field label=T::PcSplit name="split" errors>
-                    <select
-                        name="split"
-                        on:change=move |ev| {
-                            if let Some(d) = Dimension::from_key(&event_target_value(&ev)) {
-                                split.set(d);
-                            }
-                        }
-                    >
-                        {Dimension::ALL
-                            .into_iter()
-                            .map(|d| {
-                                view! {
-                                    <option value=d.key() selected=move || { split.get_untracked() == d }>
-                                        {d.label(l)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                    {enum_select("split", &Dimension::ALL, split, Dimension::key, move |d| d.label(l))}
                 </Field>
                 <Field label=T::PcAttribution name="attribution" errors>
-                    <select
-                        name="attribution"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(a) = Attribution::from_key(&v) {
-                                attribution.set(a);
-                            }
-                        }
-                    >
-                        {Attribution::ALL
-                            .into_iter()
-                            .map(|a| {
-                                view! {
-                                    <option value=a.key() selected=move || { attribution.get_untracked() == a }>
-                                        {a.label(l)}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
+                    {enum_select("attribution", &Attribution::ALL, attribution, Attribution::key, move |a| a.label(l))}
                 </Field>
             </div>
             <fieldset class="field pc-codes" class:invalid=move || codes_msg.get().is_some() || too_many.get()>
