@@ -58,12 +58,12 @@ pub async fn save_promotion_code(input: PromotionInput) -> Result<i64, AppError>
         let ctx = manager().await?;
         let e = ctx.enterprise_id();
         let mut tx = ctx.tx().await?;
-        let settings = repo::settings(&mut tx, e).await?;
-        let stored_expiry = match input.id {
-            Some(id) => repo::stored_expiry(&mut tx, e, id).await?,
-            None => None,
+        // A new code needs the allowed domains (its target); an edit needs the stored expiry.
+        let (allowed_domains, stored_expiry) = match input.id {
+            None => (repo::settings(&mut tx, e).await?.allowed_domains, None),
+            Some(id) => (vec![], repo::stored_expiry(&mut tx, e, id).await?),
         };
-        input.validate(&settings.allowed_domains, chrono::Utc::now(), stored_expiry)?;
+        input.validate(&allowed_domains, chrono::Utc::now(), stored_expiry)?;
         let (id, action, summary) = match input.id {
             None => {
                 let id = repo::create(&mut tx, e, ctx.user.user_id, &input).await?;

@@ -12,6 +12,7 @@ use super::context::{cookie, locale_of};
 use super::db::Tx;
 use super::jobs::Job;
 use super::AppState;
+use crate::domain::access::{Function, Level};
 use crate::domain::codes::format_serial;
 use crate::domain::page::{Page, PageReq};
 use crate::domain::validate::Msg;
@@ -45,6 +46,15 @@ pub(super) async fn session_user(state: &AppState, parts: &Parts) -> AppResult<S
     let user = auth::load_session(&state.db.system, &token, state.config.session_idle_minutes).await?;
     if user.must_change_password {
         return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(user)
+}
+
+/// [`session_user`], whose position grants `function` at `level` (images, CSV downloads).
+pub(super) async fn permitted_user(state: &AppState, parts: &Parts, function: Function, level: Level) -> AppResult<SessionUser> {
+    let user = session_user(state, parts).await?;
+    if !user.grants.allows(function, level) {
+        return Err(AppError::Forbidden { function, level });
     }
     Ok(user)
 }
@@ -580,12 +590,8 @@ async fn data_table(
     filter: &crate::api::campaign_data::DataFilter,
     l: Locale,
 ) -> AppResult<(String, Vec<u8>)> {
-    use crate::domain::access::{Function, Level};
     use crate::server::repo::campaign_data as data;
-    let user = session_user(state, parts).await?;
-    if !user.grants.allows(Function::CampaignData, Level::View) {
-        return Err(AppError::Forbidden { function: Function::CampaignData, level: Level::View });
-    }
+    let user = permitted_user(state, parts, Function::CampaignData, Level::View).await?;
     filter.validate()?;
     let f = filter.clamped();
     let e = user.enterprise_id;

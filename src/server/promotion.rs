@@ -14,7 +14,7 @@ use super::auth::internal;
 use super::consumer_cookie::DeviceId;
 use super::context::{client_ip, locale_of};
 use super::db::ConsumerRecord;
-use super::exports::{refusal, session_user};
+use super::exports::{permitted_user, refusal};
 use super::qr::{png_printed, svg_with_logo, Logo, Symbol};
 use super::repo::promotion as repo;
 use super::AppState;
@@ -138,10 +138,7 @@ struct QrQuery {
 
 /// The code (not deleted, of the person's enterprise) and, when asked for, the logo's PNG.
 async fn qr_source(state: &AppState, parts: &Parts, id: i64, q: &QrQuery) -> AppResult<(repo::LinkCode, Option<Vec<u8>>)> {
-    let user = session_user(state, parts).await?;
-    if !user.grants.allows(Function::PromotionCodes, Level::View) {
-        return Err(AppError::Forbidden { function: Function::PromotionCodes, level: Level::View });
-    }
+    let user = permitted_user(state, parts, Function::PromotionCodes, Level::View).await?;
     let mut tx = state.db.tenant(user.enterprise_id).await.map_err(internal)?;
     let code = repo::by_id(&mut tx, user.enterprise_id, id).await?.filter(|c| c.deleted_at.is_none()).ok_or(AppError::NotFound)?;
     let logo = match q.logo.as_deref().map(str::trim) {
@@ -279,10 +276,7 @@ async fn analysis_csv(State(state): State<AppState>, Query(q): Query<CsvQuery>, 
     let (parts, _) = req.into_parts();
     let l = locale_of(&parts);
     let made = async {
-        let user = session_user(&state, &parts).await?;
-        if !user.grants.allows(Function::PromotionCodes, Level::View) {
-            return Err(AppError::Forbidden { function: Function::PromotionCodes, level: Level::View });
-        }
+        let user = permitted_user(&state, &parts, Function::PromotionCodes, Level::View).await?;
         let query = q.parse()?;
         query.validate()?;
         let mut tx = state.db.tenant(user.enterprise_id).await.map_err(internal)?;

@@ -15,7 +15,7 @@
 
 use super::auth::internal;
 use super::context::locale_of;
-use super::exports::{refusal, session_user};
+use super::exports::{permitted_user, refusal};
 use super::AppState;
 use crate::domain::access::{Function, Level};
 use crate::domain::scan::ScanMsg;
@@ -110,10 +110,7 @@ fn parse_number(value: Option<&str>, default: u32, range: std::ops::RangeInclusi
 /// Checks the request: signed in with 二维码查询, a code of the person's enterprise, valid
 /// parameters; returns the symbol to draw.
 async fn symbol(state: &AppState, parts: &Parts, p: &Params) -> AppResult<Symbol> {
-    let user = session_user(state, parts).await?;
-    if !user.grants.allows(Function::CodeQuery, Level::View) {
-        return Err(AppError::Forbidden { function: Function::CodeQuery, level: Level::View });
-    }
+    let user = permitted_user(state, parts, Function::CodeQuery, Level::View).await?;
     let code = p.code.as_deref().and_then(crate::domain::codes::parse_input).ok_or(AppError::NotFound)?;
     let resolved = state.codes.resolve(&state.db.system, &code).await.map_err(internal)?;
     if resolved.is_none_or(|r| r.enterprise_id != user.enterprise_id) {
