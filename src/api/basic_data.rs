@@ -135,17 +135,11 @@ pub async fn upload_product_image(id: i64, base64_data: String) -> Result<String
         }
         let ext = image_extension(&bytes).ok_or_else(|| AppError::field("image", Msg::UnsupportedFileType))?;
         let e = ctx.enterprise_id();
-        // Content-addressed name: a re-upload of the same file is idempotent.
-        let digest: String = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&bytes).iter().take(12).map(|b| format!("{b:02x}")).collect()
-        };
-        let rel = format!("products/{e}/{id}-{digest}.{ext}");
-        let path = ctx.state.config.media_dir.join(&rel);
+        let rel = crate::server::media::path_of(&format!("products/{e}"), &format!("{id}-"), ext, &bytes);
         let mut tx = ctx.tx().await?;
+        // The product first (an unknown one writes no file).
         repo::set_product_image(&mut tx, e, id, &rel).await?;
-        tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(crate::server::auth::internal)?;
-        tokio::fs::write(&path, &bytes).await.map_err(crate::server::auth::internal)?;
+        crate::server::media::write(&ctx.state, &rel, &bytes).await?;
         log(&mut tx, &ctx, "update", Kind::Product, id, format!("上传产品图片 {rel}")).await?;
         tx.commit().await.map_err(crate::server::auth::internal)?;
         Ok(rel)

@@ -537,16 +537,7 @@ pub async fn upload_campaign_image(base64_data: String) -> Result<String, AppErr
             return Err(AppError::field("image", Msg::FileTooLarge { max_kb: IMAGE_MAX_KB }));
         }
         let ext = image_extension(&bytes).ok_or_else(|| AppError::field("image", Msg::UnsupportedFileType))?;
-        // Content-addressed: the same picture uploaded twice is one file.
-        let digest: String = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect()
-        };
-        let rel = format!("campaigns/{}/{digest}.{ext}", ctx.enterprise_id());
-        let path = ctx.state.config.media_dir.join(&rel);
-        tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(crate::server::auth::internal)?;
-        tokio::fs::write(&path, &bytes).await.map_err(crate::server::auth::internal)?;
-        Ok(rel)
+        crate::server::media::store(&ctx.state, &format!("campaigns/{}", ctx.enterprise_id()), "", ext, &bytes).await
     })
     .await
 }

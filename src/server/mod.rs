@@ -17,6 +17,7 @@ pub mod embedded_pg;
 pub mod exports;
 pub mod http;
 pub mod jobs;
+pub mod media;
 pub mod openapi;
 pub mod outbox;
 pub mod promotion;

@@ -227,15 +227,7 @@ pub async fn store_logo(state: &AppState, e: i64, base64_data: &str) -> AppResul
     if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") || Logo::decode(&bytes).is_err() {
         return Err(AppError::field("logo", Msg::Promotion(PromotionMsg::LogoNotPng)));
     }
-    let digest = {
-        use sha2::Digest;
-        hex::encode(&sha2::Sha256::digest(&bytes)[..12])
-    };
-    let rel = format!("promotion/{e}/logo-{digest}.png");
-    let path = state.config.media_dir.join(&rel);
-    tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(internal)?;
-    tokio::fs::write(&path, &bytes).await.map_err(internal)?;
-    Ok(rel)
+    super::media::store(state, &format!("promotion/{e}"), "logo-", "png", &bytes).await
 }
 
 // ---------- CSV ----------
