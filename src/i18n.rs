@@ -731,7 +731,7 @@ texts! {
     WzPrizesWon => "本活动已中奖次数", "Prizes won in this campaign";
     WzMin => "最少", "Min";
     WzMax => "最多", "Max";
-    WzCrowdsLater => "人群在人群管理上线后可选", "Crowds become available once crowd management exists";
+    CrPlanCrowds => "人群（属于任一所选人群）", "Crowds (member of any chosen)";
     WzGroup => "奖品组", "Prize group";
     WzGroupTotal => "合计", "Total";
     WzNoPrize => "不中奖", "No prize";
@@ -1050,7 +1050,7 @@ texts! {
     PcSeries => "分组", "Group";
     PcTotal => "合计", "Total";
     PcExportCsv => "导出 CSV", "Export CSV";
-    PcCrowdNote => "「将这些推广码带来的消费者生成人群」将在人群功能（消费者洞察 → 人群）上线后提供", "\"Make a crowd of the consumers these codes brought\" will come with crowds (Insight → Crowds), which are not available yet";
+    PcCrowdNote => "「将这些推广码带来的消费者生成人群」暂未提供", "\"Make a crowd of the consumers these codes brought\" is not available yet";
     PcBack => "返回推广码列表", "Back to promotion codes";
 }
 

@@ -10,7 +10,7 @@ mod cli {
     use tessera::server::config::Config;
     use tessera::server::db::Db;
     use tessera::server::embedded_pg::EmbeddedPg;
-    use tessera::server::{http, jobs, outbox::Notifier, seed, AppState};
+    use tessera::server::{http, jobs, outbox::Notifier, seed, seed_bulk, AppState};
 
     #[derive(Parser)]
     #[command(name = "tessera", version, about = "Tessera: one-item-one-code marketing console")]
@@ -34,18 +34,35 @@ mod cli {
         },
         /// Apply pending database migrations and exit.
         Migrate,
-        /// Seed data.
+        /// Seed data: the demo enterprises (--demo), or a synthetic enterprise for benchmarks and
+        /// demos (--consumers N --scans M).
+        ///
+        /// The synthetic enterprise is loaded with COPY (a million consumers and twenty million
+        /// scans take minutes): consumers with skewed profiles and activity, a year of scans, the
+        /// draws and wins of one ended campaign, and an administrator (printed). Its tables are
+        /// locked while it loads. Seeding an enterprise that already has consumers is refused;
+        /// give another --enterprise to add a second one.
+        #[command(group(clap::ArgGroup::new("what").required(true).args(["demo", "consumers"])))]
         Seed {
             /// The demo enterprise: brands, products, regions, factories, positions, staff.
-            #[arg(long, required = true)]
+            #[arg(long)]
             demo: bool,
+            /// Consumers of the synthetic enterprise (1 to 50,000,000).
+            #[arg(long, requires = "scans")]
+            consumers: Option<u32>,
+            /// Scans of the synthetic enterprise (0 to 200,000,000).
+            #[arg(long, requires = "consumers")]
+            scans: Option<u64>,
+            /// The synthetic enterprise's name [default: Tessera Bench 基准企业].
+            #[arg(long, requires = "consumers")]
+            enterprise: Option<String>,
         },
         /// Manage administrators.
         Admin {
             #[command(subcommand)]
             command: AdminCommand,
         },
-        /// Benchmarks (no database needed).
+        /// Benchmarks (`crowds` runs on DATABASE_URL's database; the others need none).
         Bench {
             #[command(subcommand)]
             command: BenchCommand,
@@ -78,6 +95,18 @@ mod cli {
             #[arg(long, default_value_t = 30)]
             seconds: u32,
         },
+        /// The crowd engine on an enterprise's data (seed one with `tessera seed --consumers
+        /// 1000000 --scans 20000000`): first index build, a 3-condition live count against the
+        /// same count in one SQL query, set operations of 500,000-member crowds, a portrait of a
+        /// 300,000-member crowd and RFM over all consumers; medians over the runs.
+        Crowds {
+            /// The enterprise's name.
+            #[arg(long, default_value = seed_bulk::BENCH_ENTERPRISE)]
+            enterprise: String,
+            /// Timed runs of each measurement (after one warm-up).
+            #[arg(long, default_value_t = 7)]
+            runs: u32,
+        },
     }
 
     #[derive(Subcommand)]
@@ -102,6 +131,10 @@ mod cli {
         // A request log line per call would be part of what `bench scan` measures.
         let default_filter = match cli.command {
             Command::Bench { command: BenchCommand::Scan { .. } } => "warn",
+            // Full scans (the first index build, the SQL comparison) and a bulk seed's index
+            // builds are slow statements by design.
+            Command::Bench { command: BenchCommand::Crowds { .. } } => "warn,sqlx=error",
+            Command::Seed { consumers: Some(_), .. } => "info,sqlx=error",
             _ => "info,sqlx=warn,tower_http=info",
         };
         tracing_subscriber::fmt()
@@ -131,9 +164,18 @@ mod cli {
 
         match cli.command {
             Command::Migrate => println!("migrations applied"),
-            Command::Seed { .. } => {
+            Command::Seed { demo: true, .. } => {
                 seed::demo(&db, CodeKeys::load(&config)?.current_version()).await?;
                 print_demo_logins();
+            }
+            Command::Seed { consumers, scans, enterprise, .. } => {
+                let options = seed_bulk::BulkOptions {
+                    enterprise: enterprise.unwrap_or_else(|| seed_bulk::BENCH_ENTERPRISE.into()),
+                    consumers: consumers.unwrap_or_default(),
+                    scans: scans.unwrap_or_default(),
+                };
+                let login = seed_bulk::bulk(&db, CodeKeys::load(&config)?.current_version(), &options).await?;
+                println!("Enterprise {}: sign in as {login} with password {}", options.enterprise, seed::DEMO_PASSWORD);
             }
             Command::Admin { command: AdminCommand::Create { enterprise, name, mobile, email, password } } => {
                 admin_create(&db, &enterprise, &name, mobile.as_deref(), email.as_deref(), &password).await?;
@@ -144,7 +186,10 @@ mod cli {
                 }
                 serve(db.clone(), config, addr, demo).await?;
             }
-            Command::Bench { .. } => unreachable!("benchmarks run before the database starts"),
+            Command::Bench { command: BenchCommand::Crowds { enterprise, runs } } => {
+                tessera::server::bench_crowds::run(db.clone(), config, &enterprise, runs).await?;
+            }
+            Command::Bench { .. } => unreachable!("these benchmarks run before the database starts"),
         }
         drop(embedded);
         Ok(())
@@ -259,11 +304,14 @@ mod cli {
         }
         let codes = Arc::new(CodeKeys::load(&config)?);
         let campaigns = Arc::new(tessera::server::campaign_cache::CampaignCache::new());
-        let state = AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes, campaigns };
+        let crowds = Arc::new(tessera::server::crowds::CrowdEngine::new());
+        let state =
+            AppState { leptos_options, db: db.clone(), config: Arc::new(config), notifier: notifier.clone(), codes, campaigns, crowds };
         // Two workers: a long package generation does not hold up a scheduled activation.
         tokio::spawn(jobs::work_forever(state.clone()));
         tokio::spawn(jobs::work_forever(state.clone()));
         tokio::spawn(tessera::server::warnings::raise_forever(state.clone()));
+        tokio::spawn(tessera::server::crowds::refresh_forever(state.clone()));
         tokio::spawn(notifier.deliver_forever(db.system.clone()));
 
         let listener = tokio::net::TcpListener::bind(&addr).await?;

@@ -173,7 +173,7 @@ test("a new code's short link brings a phone visitor: one visit and one acquired
 
   // The analysis of that code: one visit, one consumer acquired (first touch, the default).
   await open(page, ANALYSIS);
-  await expect(page.locator("[data-test=pc-crowd-note]")).toContainText("人群功能（消费者洞察 → 人群）上线后提供");
+  await expect(page.locator("[data-test=pc-crowd-note]")).toContainText("将这些推广码带来的消费者生成人群」暂未提供");
   const choice = page.locator("[data-test=pc-choice]").filter({ hasText: name });
   await choice.locator('input[type="checkbox"]').check();
   await expect(page.locator("[data-test=pc-selected]")).toHaveText("已选 1 / 5");

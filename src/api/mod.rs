@@ -16,6 +16,7 @@ pub mod code_specs;
 pub mod consumer;
 pub mod consumer_prizes;
 pub mod consumers;
+pub mod crowds;
 pub mod exports;
 pub mod promotion;
 pub mod risk;

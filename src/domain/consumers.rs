@@ -168,6 +168,8 @@ macro_rules! keyed {
         }
     };
 }
+/// Shared with the crowd rules (`domain::crowd`), which key their own enums the same way.
+pub(crate) use keyed;
 
 keyed!(Gender {
     Male => "male", "男", "Male";

@@ -12,7 +12,7 @@
 pub const MAX_KM: f64 = 150.0;
 
 /// (province as in `basic_data::PROVINCES`, city, latitude, longitude).
-const CITIES: &[(&str, &str, f64, f64)] = &[
+pub const CITIES: &[(&str, &str, f64, f64)] = &[
     ("北京市", "北京市", 39.904, 116.407),
     ("天津市", "天津市", 39.084, 117.201),
     ("河北省", "石家庄市", 38.042, 114.515),

@@ -15,6 +15,7 @@ pub mod code_query;
 pub mod code_specs;
 pub mod codes;
 pub mod consumers;
+pub mod crowd;
 pub mod geo;
 pub mod jobs;
 pub mod lottery;

@@ -52,6 +52,7 @@ pub enum Msg {
     Consumer(super::consumers::ConsumerMsg),
     Draw(super::lottery::DrawMsg),
     Promotion(super::promotion::PromotionMsg),
+    Crowd(super::crowd::CrowdMsg),
     Other(String),
 }
 
@@ -117,6 +118,7 @@ impl Msg {
             (Msg::Campaign(m), _) => m.render(l),
             (Msg::Consumer(m), _) => m.render(l),
             (Msg::Promotion(m), _) => m.render(l),
+            (Msg::Crowd(m), _) => m.render(l),
             (Msg::Draw(m), _) => m.render(l),
             (Msg::Other(s), _) => s.clone(),
         }

@@ -67,6 +67,7 @@ async fn bench(config: &Config, server: &Scratch, clients: u32, seconds: u32) ->
         config: Arc::new(config),
         codes: codes.clone(),
         campaigns: Arc::new(crate::server::campaign_cache::CampaignCache::new()),
+        crowds: Arc::new(crate::server::crowds::CrowdEngine::new()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

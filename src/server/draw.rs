@@ -617,7 +617,10 @@ async fn draw_once(state: &AppState, device: &DeviceId, ip: &str, scan_id: i64, 
         draws_in_campaign,
         draws_in_enterprise,
         prizes_won_in_campaign,
-        crowd_ids: vec![],
+        crowd_ids: match plan_crowds(&c.input.delivery) {
+            ids if ids.is_empty() => vec![],
+            ids => super::crowds::memberships(&mut tx, &state.crowds, e, &ids, f.consumer_id).await.map_err(Fail::App)?,
+        },
     };
     let plan = choose_plan(&c.input.delivery, &facts);
     let randoms: Vec<i32> = {
@@ -765,6 +768,14 @@ fn plans_use_counts(delivery: &Delivery) -> bool {
         let k = &p.conditions;
         k.draw_count.is_some() || k.participation_count.is_some() || k.prizes_won.is_some()
     })
+}
+
+/// The crowds precision plans match on (membership is looked up only when there are some).
+fn plan_crowds(delivery: &Delivery) -> Vec<i64> {
+    let mut ids: Vec<i64> = delivery.precision.iter().flat_map(|p| p.conditions.crowd_ids.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A consumer's draws in the campaign, draws in the enterprise and prizes won in the campaign

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(super::delivery::routes())
         .merge(super::qr::routes())
         .merge(super::promotion::routes())
+        .merge(super::crowds::routes())
         .merge(super::exports::routes())
         .merge(super::openapi::routes())
         .leptos_routes_with_context(&state, routes, || (), {

@@ -158,6 +158,7 @@ pub async fn run(job: Job) -> anyhow::Result<serde_json::Value> {
         super::repo::code_generation::GENERATE_JOB => super::repo::code_generation::generate(&job).await,
         super::repo::code_activation::ACTIVATE_JOB => super::repo::code_activation::activate_scheduled(&job).await,
         super::exports::EXPORT_JOB => super::exports::run_export(&job).await,
+        super::crowds::COMPUTE_JOB => super::crowds::compute(&job).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

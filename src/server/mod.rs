@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bench_crowds;
 pub mod bench_scan;
 pub mod campaign_cache;
 pub mod code_files;
@@ -10,6 +11,8 @@ pub mod code_keys;
 pub mod config;
 pub mod consumer_cookie;
 pub mod context;
+pub mod crowd_index;
+pub mod crowds;
 pub mod db;
 pub mod delivery;
 pub mod draw;
@@ -25,6 +28,7 @@ pub mod qr;
 pub mod repo;
 pub mod risk;
 pub mod seed;
+pub mod seed_bulk;
 pub mod warnings;
 
 use std::sync::Arc;
@@ -38,6 +42,7 @@ pub struct AppState {
     pub notifier: outbox::Notifier,
     pub codes: Arc<code_keys::CodeKeys>,
     pub campaigns: Arc<campaign_cache::CampaignCache>,
+    pub crowds: Arc<crowds::CrowdEngine>,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

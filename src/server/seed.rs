@@ -325,6 +325,7 @@ pub async fn demo(db: &Db, key_version: u8) -> anyhow::Result<()> {
     demo_codes(&mut tx, e, admin, code_admin_user, receiver_user, key_version).await?;
     demo_campaign(&mut tx, e, admin, key_version).await?;
     demo_promotion(&mut tx, e, admin).await?;
+    demo_crowds(&mut tx, e, admin).await?;
     // The second enterprise: a tea brand with a little data of its own.
     let tea = upsert_named(
         &mut tx,
@@ -851,6 +852,51 @@ async fn demo_campaign(tx: &mut super::db::Tx, e: i64, admin: i64, key_version: 
 /// Promotion codes (推广码) of the demo: three channels and one deleted code, an allowed
 /// external domain, and ≈500 visits of the demo's consumers over the last 14 days (a few bots
 /// and repeats among them) with their first-touch acquisitions. Only the first time.
+/// Two crowds of the demo's consumers, queued: the server's job worker computes them on start.
+async fn demo_crowds(tx: &mut super::db::Tx, e: i64, admin: i64) -> anyhow::Result<()> {
+    use crate::domain::campaign::CountRange;
+    use crate::domain::crowd::{Attribute, Behaviour, Combine, Condition, CrowdInput, Definition, Group, Node, TimeWindow};
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM crowds WHERE enterprise_id = $1)").bind(e).fetch_one(&mut **tx).await?;
+    if exists {
+        return Ok(());
+    }
+    let actor = super::audit::Actor { enterprise_id: e, user_id: admin, name: "周明".into() };
+    let active = Behaviour { window: TimeWindow::LastDays(30), count: CountRange { min: Some(2), max: None }, ..Behaviour::default() };
+    let crowds = [
+        (
+            "近30天活跃女性",
+            "近 30 天扫码 2 次及以上的女性会员",
+            vec![
+                Node::Condition(Condition::Behaviour(active.clone())),
+                Node::Condition(Condition::Attribute(Attribute::Gender(vec![crate::domain::consumers::Gender::Female]))),
+            ],
+            Combine::Intersection,
+        ),
+        (
+            "华东扫码会员",
+            "近 30 天在上海、江苏、浙江扫过码",
+            vec![Node::Condition(Condition::Behaviour(Behaviour {
+                provinces: vec!["上海市".into(), "江苏省".into(), "浙江省".into()],
+                ..active
+            }))],
+            Combine::Union,
+        ),
+    ];
+    for (name, remark, items, combine) in crowds {
+        let input = CrowdInput {
+            name: name.into(),
+            remark: remark.into(),
+            exclude_hunters: true,
+            definition: Definition::Filter(Group { combine, items }),
+            ..CrowdInput::default()
+        };
+        let id = super::repo::crowds::save(tx, &actor, &input).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        super::crowds::queue_compute(tx, &actor, id, false).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    Ok(())
+}
+
 async fn demo_promotion(tx: &mut super::db::Tx, e: i64, admin: i64) -> anyhow::Result<()> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM promotion_codes WHERE token = 'wxart234')").fetch_one(&mut **tx).await?;

@@ -59,6 +59,7 @@ impl TestApp {
             notifier: Notifier::new(None, "Tessera <t@example.com>").expect("notifier"),
             codes,
             campaigns: Arc::new(tessera::server::campaign_cache::CampaignCache::new()),
+            crowds: Arc::new(tessera::server::crowds::CrowdEngine::new()),
         };
         TestApp { router: router(state.clone()), state, media_dir }
     }

@@ -15,6 +15,7 @@ pub mod code_query;
 pub mod code_scraps;
 pub mod code_specs;
 pub mod consumers;
+pub mod crowds;
 pub mod promotion;
 pub mod risk;
 pub mod warnings;

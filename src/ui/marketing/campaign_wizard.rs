@@ -9,6 +9,7 @@
 
 use super::campaign_preview::{OverlapNotice, PagePreview};
 use crate::api::campaigns::*;
+use crate::api::crowds::crowd_choices;
 use crate::domain::access::{Function, Level};
 use crate::domain::basic_data::PROVINCES;
 use crate::domain::campaign::*;
@@ -1475,6 +1476,23 @@ fn Conditions(wz: Wz, at: PlanAt) -> AnyView {
     let base = format!("{}.conditions", at.path());
     let choices = LocalResource::new(campaign_choices);
     let products = Signal::derive(move || choices.get().and_then(|r| r.ok()).map(|c| c.products).unwrap_or_default());
+    // Crowds (not their snapshots) a plan may match; a chosen crowd missing from the choices
+    // (deleted meanwhile) still shows, by its id, so that it can be unticked.
+    let crowd_list = LocalResource::new(crowd_choices);
+    let crowds = Signal::derive(move || {
+        let mut list: Vec<(i64, String)> =
+            crowd_list.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|c| (c.id, c.name)).collect();
+        for id in input.with(|i| at.get(i).map(|p| p.conditions.crowd_ids.clone()).unwrap_or_default()) {
+            if !list.iter().any(|(c, _)| *c == id) {
+                list.push((id, format!("#{id}")));
+            }
+        }
+        list
+    });
+    let plan_index = match at {
+        PlanAt::Precision(n) => n,
+        PlanAt::Default => 0,
+    };
     let cond = move |i: &CampaignInput| at.get(i).map(|p| p.conditions.clone()).unwrap_or_default();
     fn upd(input: RwSignal<CampaignInput>, at: PlanAt, f: impl FnOnce(&mut PlanConditions)) {
         input.update(|i| {
@@ -1602,7 +1620,13 @@ fn Conditions(wz: Wz, at: PlanAt) -> AnyView {
             {range(T::WzDrawCount, "draw_count", |c| c.draw_count, |c, r| c.draw_count = r)}
             {range(T::WzParticipationCount, "participation_count", |c| c.participation_count, |c, r| c.participation_count = r)}
             {range(T::WzPrizesWon, "prizes_won", |c| c.prizes_won, |c, r| c.prizes_won = r)}
-            <p class="hint">{tr(T::WzCrowdsLater)}</p>
+            <div data-test=format!("plan-crowds-{}", plan_index)>
+                {id_checks(wz, T::CrPlanCrowds, format!("{base}.crowd_ids"), crowds, move |i| cond(i).crowd_ids, move |i, v| {
+                    if let Some(p) = at.get_mut(i) {
+                        p.conditions.crowd_ids = v;
+                    }
+                })}
+            </div>
         </div>
     }
     .into_any()
